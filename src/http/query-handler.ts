@@ -1,0 +1,98 @@
+// One OData GET: parse -> bind -> sql -> store -> format. No business logic of its own.
+import type { Model } from '../model/model.js';
+import { bindQuery } from '../odata/bind/query-binder.js';
+import { ODataError } from '../odata/errors.js';
+import { contextUrl } from '../odata/format/context-url.js';
+import { jsonValue, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
+import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
+import { encodePageToken } from '../sql/keyset.js';
+import { lowerQuery } from '../sql/lower-query.js';
+import type { QueryCompiler } from '../sql/query-compiler.js';
+import { runPlan } from '../store/run-plan.js';
+import type { Store } from '../store/store.js';
+import { negotiateJson, preferredPageSize } from './negotiation.js';
+
+export const MAX_PAGE_SIZE = 1000;
+
+export interface QueryRequest {
+  readonly model: Model;
+  readonly store: Store;
+  readonly compiler: () => QueryCompiler;
+  readonly customerId: string;
+  /** Absolute URL of the service root, e.g. `http://host/monitorodata`. */
+  readonly serviceRoot: string;
+  /** Path after the service root, still percent-encoded. */
+  readonly path: string;
+  /** Query string without `?`, still percent-encoded. */
+  readonly rawQuery: string;
+  readonly accept: string | undefined;
+  readonly prefer: string | undefined;
+  readonly now: Date;
+}
+
+export interface QueryResponse {
+  readonly status: number;
+  readonly contentType: 'json' | 'text';
+  readonly json: JsonOptions | undefined;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+}
+
+/** The request URL with `$skiptoken` replaced: every other option is repeated as the client sent it. */
+function nextLinkUrl(request: QueryRequest, token: string): string {
+  const kept = request.rawQuery
+    .split('&')
+    .filter((p) => p.length > 0 && !/^(%24|\$)?skiptoken=/i.test(p));
+  kept.push(`$skiptoken=${token}`);
+  return `${request.serviceRoot}/${request.path}?${kept.join('&')}`;
+}
+
+export async function handleQuery(request: QueryRequest): Promise<QueryResponse> {
+  const options = parseQueryString(request.rawQuery);
+  const path = parseResourcePath(request.path);
+  const json = negotiateJson(options.format?.value, request.accept);
+  const query = bindQuery({ model: request.model, path, options, now: BigInt(request.now.getTime()) * 1000n });
+  const preferred = preferredPageSize(request.prefer, MAX_PAGE_SIZE);
+  const plan = lowerQuery({
+    model: request.model,
+    customerId: request.customerId,
+    query,
+    paging: { pageSize: preferred ?? MAX_PAGE_SIZE, skiptoken: options.skiptoken?.value },
+    compiler: request.compiler,
+  });
+  const headers: Record<string, string> = {};
+  if (preferred !== undefined) headers['Preference-Applied'] = `odata.maxpagesize=${preferred}`;
+
+  if (query.kind === 'count') {
+    const result = await request.store.query(plan.countQuery);
+    return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
+  }
+  const page = await runPlan(request.store, plan);
+  const context = contextUrl(request.serviceRoot, query);
+  if (query.kind === 'collection') {
+    let nextLink: string | undefined;
+    const returned = plan.returnedBefore + page.rows.length;
+    const topLeft = plan.remainingTop === undefined ? Infinity : plan.remainingTop - page.rows.length;
+    if (page.hasMore && topLeft > 0) {
+      const last = page.rows[page.rows.length - 1]!;
+      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count }));
+    }
+    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, layout: plan.layout, nextLink }, json), headers };
+  }
+  const row = page.rows[0];
+  if (!row) throw new ODataError('notFound', `No entity was found for the key in '${request.path}'.`, { target: 'path' });
+  if (query.kind === 'rawValue') {
+    const field = plan.layout[0]!;
+    const value = field.kind === 'value' ? row[field.column]! : null;
+    if (value === null) return { status: 204, contentType: 'text', json: undefined, body: '', headers };
+    const text = jsonValue(value, field.kind === 'value' ? field.type : null, json);
+    return { status: 200, contentType: 'text', json: undefined, body: text.startsWith('"') ? (JSON.parse(text) as string) : text, headers };
+  }
+  if (query.kind === 'property') {
+    const field = plan.layout[0]!;
+    const value = field.kind === 'value' ? jsonValue(row[field.column]!, field.type, json) : 'null';
+    const head = json.metadata !== 'none' ? `"@odata.context":${JSON.stringify(context)},` : '';
+    return { status: 200, contentType: 'json', json, body: `{${head}"value":${value}}`, headers };
+  }
+  return { status: 200, contentType: 'json', json, body: writeEntity(context, row, plan.layout, page.children, json), headers };
+}

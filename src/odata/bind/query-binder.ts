@@ -1,0 +1,178 @@
+// Binds a request (resource path + query options) against the model into a BoundQuery.
+import type { Model } from '../../model/model.js';
+import type { EntitySetDef, EntityTypeDef, PropertyDef } from '../../model/types.js';
+import { ODataError, semanticError, type Span } from '../errors.js';
+import type { KeyValueToken, QueryOptionsToken, ResourcePathToken } from '../parse/syntax.js';
+import { bindExpression, convertTo, RangeAllocator, requireBoolean, type BindingScope } from './expression-binder.js';
+import { constantOf } from './constants.js';
+import { bindCompute, bindOrderBy, bindProjection, withComputed } from './select-expand-binder.js';
+import { typeOf, type BoundQuery, type PathStep, type ResultKind } from './semantic.js';
+import { implicitlyConvertible } from './type-rules.js';
+
+export interface BindRequest {
+  readonly model: Model;
+  readonly path: ResourcePathToken;
+  readonly options: QueryOptionsToken;
+  /** Microseconds since the epoch: the value of `now()` for this request. */
+  readonly now: bigint;
+}
+
+function notFoundSegment(name: string, span: Span): ODataError {
+  return new ODataError('notFound', `Resource not found for the segment '${name}'.`, { target: 'path', span });
+}
+
+interface Addressed {
+  kind: ResultKind;
+  steps: PathStep[];
+  set: EntitySetDef | undefined;
+  type: EntityTypeDef;
+  property: PropertyDef | undefined;
+}
+
+export function bindResourcePath(model: Model, path: ResourcePathToken): Addressed {
+  const [first, ...rest] = path.segments;
+  if (!first || first.kind !== 'name') {
+    throw new ODataError('notFound', 'No entity set was named in the resource path.', { target: 'path' });
+  }
+  const set = model.entitySet(first.name);
+  if (!set) throw notFoundSegment(first.name, first.span);
+  let type = model.entityType(set.entityType);
+  const at: Addressed = { kind: 'collection', steps: [{ kind: 'set', set, type }], set, type, property: undefined };
+  if (first.key && first.key.length > 0) {
+    at.steps.push(bindKey(model, type, first.key, first.span));
+    at.kind = 'entity';
+  }
+  for (const segment of rest) {
+    const finished = at.kind === 'count' || at.kind === 'rawValue';
+    if (finished) throw new ODataError('semantic', `No segment may follow '${at.kind === 'count' ? '$count' : '$value'}'.`, { target: 'path', span: segment.span });
+    switch (segment.kind) {
+      case 'count':
+        if (at.kind !== 'collection') throw new ODataError('semantic', '$count may only follow a collection.', { target: 'path', span: segment.span });
+        at.kind = 'count';
+        break;
+      case 'value':
+        if (at.kind !== 'property') throw new ODataError('semantic', '$value may only follow a property.', { target: 'path', span: segment.span });
+        at.kind = 'rawValue';
+        break;
+      case 'metadata':
+      case 'batch':
+        throw notFoundSegment(segment.kind === 'metadata' ? '$metadata' : '$batch', segment.span);
+      case 'name': {
+        if (at.kind !== 'entity') {
+          throw new ODataError('semantic', `The segment '${segment.name}' must follow a single entity; add a key to address one.`, { target: 'path', span: segment.span });
+        }
+        const navigation = model.navigation(type, segment.name);
+        if (navigation) {
+          type = model.entityType(navigation.target);
+          at.steps.push({ kind: 'navigate', navigation, target: type });
+          at.set = model.setOfType(navigation.target);
+          at.type = type;
+          at.kind = navigation.collection ? 'collection' : 'entity';
+          if (segment.key && segment.key.length > 0) {
+            if (!navigation.collection) throw new ODataError('semantic', `A key may only follow a collection; '${navigation.name}' is a single entity.`, { target: 'path', span: segment.span });
+            at.steps.push(bindKey(model, type, segment.key, segment.span));
+            at.kind = 'entity';
+          }
+          break;
+        }
+        const property = model.property(type, segment.name);
+        if (property && !segment.key) {
+          at.kind = 'property';
+          at.property = property;
+          break;
+        }
+        throw notFoundSegment(segment.name, segment.span);
+      }
+      default: {
+        const never: never = segment;
+        throw new Error(`unexpected segment ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return at;
+}
+
+function bindKey(model: Model, type: EntityTypeDef, key: readonly KeyValueToken[], span: Span): PathStep {
+  const keyProperties = type.key.map((name) => model.property(type, name)!);
+  const values: { property: PropertyDef; value: ReturnType<typeof constantOf> }[] = [];
+  if (key.length === 1 && !key[0]!.name) {
+    if (keyProperties.length !== 1) {
+      throw new ODataError('semantic', `The key of type '${type.name}' has ${keyProperties.length} properties; name each: (${type.key.map((k) => `${k}=...`).join(',')}).`, { target: 'path', span });
+    }
+    values.push({ property: keyProperties[0]!, value: keyValue(keyProperties[0]!, key[0]!) });
+  } else {
+    for (const item of key) {
+      const property = item.name ? model.property(type, item.name.name) : undefined;
+      if (!item.name || !property || !type.key.includes(property.name)) {
+        throw new ODataError('semantic', `'${item.name?.name ?? '?'}' is not a key property of type '${type.name}'; the key is (${type.key.join(', ')}).`, { target: 'path', span: item.span });
+      }
+      if (values.some((v) => v.property === property)) throw new ODataError('semantic', `The key property '${property.name}' is given more than once.`, { target: 'path', span: item.span });
+      values.push({ property, value: keyValue(property, item) });
+    }
+    if (values.length !== keyProperties.length) {
+      throw new ODataError('semantic', `The key of type '${type.name}' is (${type.key.join(', ')}); every key property must be given.`, { target: 'path', span });
+    }
+  }
+  return { kind: 'key', values };
+}
+
+function keyValue(property: PropertyDef, item: KeyValueToken) {
+  const value = constantOf(item.value);
+  const type = typeOf(value);
+  if (type === null || !implicitlyConvertible(type, property.type) || type === 'Edm.Date') {
+    throw new ODataError('semantic', `The key value '${item.value.kind === 'literal' ? item.value.type : ''}' for '${property.name}' is not of the expected type '${property.type}'.`, { target: 'path', span: item.span });
+  }
+  return convertTo(value, property.type);
+}
+
+export function bindQuery(request: BindRequest): BoundQuery {
+  const { model, options } = request;
+  const at = bindResourcePath(model, request.path);
+  const ranges = new RangeAllocator();
+  const range = ranges.create('$it', at.type);
+  const base: BindingScope = { model, implicit: range, variables: new Map(), computed: new Map(), now: request.now, ranges };
+  const wrap = <T>(option: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      throw error instanceof ODataError ? error.inOption(option) : error;
+    }
+  };
+  if (options.apply) {
+    throw new ODataError('notImplemented', '$apply is not supported yet.', { target: '$apply', span: options.apply.span });
+  }
+  if (options.search) {
+    throw new ODataError('notImplemented', 'The Monitor schema defines no searchable text; $search is not supported. Use $filter with contains().', { target: '$search', span: options.search.span });
+  }
+  const collectionOnly = [options.filter && '$filter', options.orderby && '$orderby', options.top && '$top', options.skip && '$skip', options.count && '$count'].filter(Boolean);
+  if (at.kind !== 'collection' && collectionOnly.length > 0) {
+    throw semanticError(`The requested resource is not a collection. Query options $filter, $orderby, $count, $skip, and $top can be applied only on collections; found ${collectionOnly.join(', ')}.`);
+  }
+  const compute = options.compute ? wrap('$compute', () => bindCompute(options.compute!.value, base)) : [];
+  const scope = withComputed(base, compute);
+  const filter = options.filter
+    ? wrap('$filter', () => {
+        const bound = bindExpression(options.filter!.value, scope);
+        requireBoolean(bound, options.filter!.span, 'The $filter expression must evaluate to a single boolean value.');
+        return bound;
+      })
+    : undefined;
+  const orderby = options.orderby ? wrap('$orderby', () => bindOrderBy(options.orderby!.value, scope)) : [];
+  const projection = wrap(options.expand ? '$expand' : '$select', () => bindProjection(options.select?.value, options.expand?.value, compute, scope));
+  return {
+    kind: at.kind,
+    path: at.steps,
+    set: at.set,
+    type: at.type,
+    range,
+    property: at.property,
+    filter,
+    compute,
+    orderby,
+    top: options.top?.value,
+    skip: options.skip?.value,
+    count: options.count?.value ?? false,
+    projection,
+    spans: {},
+  };
+}

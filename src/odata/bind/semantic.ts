@@ -1,0 +1,213 @@
+// The bound (semantic) query tree: every name resolved against the model, every expression typed.
+// sql/ lowers this tree; it never sees query text.
+import type { EdmPrimitive, EntitySetDef, EntityTypeDef, NavigationDef, PropertyDef } from '../../model/types.js';
+import type { Span } from '../errors.js';
+import { assertNever } from '../parse/assert-never.js';
+
+export { assertNever };
+
+/** A row source that expressions refer to: the request's entity set (`$it`) or a lambda variable. */
+export interface RangeVariable {
+  readonly id: number;
+  readonly name: string;
+  readonly type: EntityTypeDef;
+}
+
+/** Values of constants, by EDM type: see `constantValueOf` in constants.ts. */
+export type ConstantValue = null | boolean | number | bigint | string;
+
+export type BoundExpr =
+  | { readonly kind: 'constant'; readonly type: EdmPrimitive | null; readonly value: ConstantValue }
+  /** A structural property reached from a range variable through zero or more single-valued navigations. */
+  | {
+      readonly kind: 'property';
+      readonly range: RangeVariable;
+      readonly navPath: readonly NavigationDef[];
+      readonly property: PropertyDef;
+      readonly type: EdmPrimitive;
+    }
+  /** A value computed by `$compute` (or `$apply`), referred to by its alias. */
+  | { readonly kind: 'computed'; readonly alias: string; readonly expr: BoundExpr; readonly type: EdmPrimitive | null }
+  /** A single-valued navigation used as a value; only compared with null. */
+  | {
+      readonly kind: 'entityRef';
+      readonly range: RangeVariable;
+      readonly navPath: readonly NavigationDef[];
+      readonly type: EntityTypeDef;
+    }
+  | {
+      readonly kind: 'binary';
+      readonly operator: BoundBinaryOperator;
+      readonly left: BoundExpr;
+      readonly right: BoundExpr;
+      readonly type: EdmPrimitive;
+    }
+  | { readonly kind: 'not'; readonly operand: BoundExpr; readonly type: 'Edm.Boolean' }
+  | { readonly kind: 'negate'; readonly operand: BoundExpr; readonly type: EdmPrimitive }
+  | { readonly kind: 'in'; readonly operand: BoundExpr; readonly list: readonly BoundExpr[]; readonly type: 'Edm.Boolean' }
+  | { readonly kind: 'call'; readonly fn: BuiltInFunction; readonly args: readonly BoundExpr[]; readonly type: EdmPrimitive }
+  /** `lenient`: the user's cast(), which yields null where a conversion is impossible; implicit widenings are not lenient. */
+  | { readonly kind: 'cast'; readonly operand: BoundExpr; readonly type: EdmPrimitive; readonly lenient: boolean }
+  /** `Sessions/any(s: ...)` / `all`: rows of a collection navigation reached from a range variable. */
+  | {
+      readonly kind: 'lambda';
+      readonly operator: 'any' | 'all';
+      readonly source: CollectionSource;
+      readonly variable: RangeVariable;
+      readonly predicate: BoundExpr | undefined;
+      readonly type: 'Edm.Boolean';
+    }
+  /** `Sessions/$count`. */
+  | { readonly kind: 'count'; readonly source: CollectionSource; readonly type: 'Edm.Int64' };
+
+export type BoundBinaryOperator =
+  | 'and'
+  | 'or'
+  | 'eq'
+  | 'ne'
+  | 'gt'
+  | 'ge'
+  | 'lt'
+  | 'le'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  /** Division in the operands' type: integer division for integers, as C# does. */
+  | 'div'
+  /** Always fractional division (OData 4.01 `divby`). */
+  | 'divby'
+  | 'mod';
+
+export type BuiltInFunction =
+  | 'contains'
+  | 'startswith'
+  | 'endswith'
+  | 'length'
+  | 'indexof'
+  | 'substring'
+  | 'tolower'
+  | 'toupper'
+  | 'trim'
+  | 'concat'
+  | 'year'
+  | 'month'
+  | 'day'
+  | 'hour'
+  | 'minute'
+  | 'second'
+  | 'fractionalseconds'
+  | 'date'
+  | 'time'
+  | 'totaloffsetminutes'
+  | 'now'
+  | 'maxdatetime'
+  | 'mindatetime'
+  | 'round'
+  | 'floor'
+  | 'ceiling';
+
+/** A collection navigation reached from a range variable through single-valued navigations. */
+export interface CollectionSource {
+  readonly range: RangeVariable;
+  readonly navPath: readonly NavigationDef[];
+  readonly collection: NavigationDef;
+  readonly target: EntityTypeDef;
+}
+
+export interface BoundOrderItem {
+  readonly expr: BoundExpr;
+  readonly descending: boolean;
+}
+
+export interface ComputedItem {
+  readonly alias: string;
+  readonly expr: BoundExpr;
+}
+
+/**
+ * What a level of the response shows: structural properties, computed aliases and expanded
+ * navigations, in response order. `all` marks `$select=*` or no `$select` (for the context URL).
+ */
+export interface Projection {
+  readonly properties: readonly PropertyDef[];
+  readonly computed: readonly ComputedItem[];
+  readonly expands: readonly BoundExpand[];
+  /** Selected names as the context URL lists them, or undefined when everything is selected. */
+  readonly contextSelect: readonly string[] | undefined;
+}
+
+/** `$expand=Nav(...)` of one navigation, with its nested options. */
+export interface BoundExpand {
+  readonly navigation: NavigationDef;
+  readonly target: EntityTypeDef;
+  readonly filter: BoundExpr | undefined;
+  readonly orderby: readonly BoundOrderItem[];
+  readonly top: number | undefined;
+  readonly skip: number | undefined;
+  readonly count: boolean;
+  readonly projection: Projection;
+  /** The row variable of the expanded entity, for filter/orderby expressions inside. */
+  readonly range: RangeVariable;
+}
+
+/** Filters that pick the rows a resource path addresses, applied before the query options. */
+export type PathStep =
+  /** Rows of the root entity set. */
+  | { readonly kind: 'set'; readonly set: EntitySetDef; readonly type: EntityTypeDef }
+  /** Key predicate on the rows addressed so far. */
+  | { readonly kind: 'key'; readonly values: readonly { readonly property: PropertyDef; readonly value: BoundExpr }[] }
+  /** Follow a navigation from the rows addressed so far. */
+  | { readonly kind: 'navigate'; readonly navigation: NavigationDef; readonly target: EntityTypeDef };
+
+export type ResultKind =
+  /** A collection of entities: `Machines`, `Machines(1)/Sessions`. */
+  | 'collection'
+  /** One entity: `Machines(1)`, `Sessions(k)/Machine`; 404 when absent. */
+  | 'entity'
+  /** `.../$count`: a plain-text number. */
+  | 'count'
+  /** `Machines(1)/Name` (JSON `value`) or `.../Name/$value` (raw text). */
+  | 'property'
+  | 'rawValue';
+
+export interface BoundQuery {
+  readonly kind: ResultKind;
+  /** Path from the root set to the addressed rows. */
+  readonly path: readonly PathStep[];
+  /** The entity set the result rows belong to (for the context URL); a navigation target without a set uses its type. */
+  readonly set: EntitySetDef | undefined;
+  readonly type: EntityTypeDef;
+  readonly range: RangeVariable;
+  /** Present for `property`/`rawValue` results. */
+  readonly property: PropertyDef | undefined;
+  readonly filter: BoundExpr | undefined;
+  readonly compute: readonly ComputedItem[];
+  readonly orderby: readonly BoundOrderItem[];
+  readonly top: number | undefined;
+  readonly skip: number | undefined;
+  readonly count: boolean;
+  readonly projection: Projection;
+  readonly spans: { readonly [option: string]: Span | undefined };
+}
+
+export function typeOf(expr: BoundExpr): EdmPrimitive | null {
+  switch (expr.kind) {
+    case 'constant':
+    case 'computed':
+      return expr.type;
+    case 'entityRef':
+      return null;
+    case 'property':
+    case 'binary':
+    case 'not':
+    case 'negate':
+    case 'in':
+    case 'call':
+    case 'cast':
+    case 'lambda':
+    case 'count':
+      return expr.type;
+    default:
+      return assertNever(expr);
+  }
+}

@@ -1,0 +1,98 @@
+// Server-driven paging by keyset: the next page starts after the last row's ordering values, so
+// page 1,000 costs what page 1 costs. Nulls sort first ascending and last descending, as on
+// the reference's SQL Server.
+import type { EdmPrimitive } from '../model/types.js';
+import { ODataError } from '../odata/errors.js';
+import type { RowValue } from '../store/store.js';
+import { and, binary, FALSE, or, type SqlExpr } from './sql-nodes.js';
+import { rowValueParam } from './row-values.js';
+
+/** What a `$skiptoken` carries. */
+export interface PageToken {
+  /** Ordering values of the last row returned, in ORDER BY order. */
+  readonly after: readonly RowValue[];
+  /** Rows returned by earlier pages (to honour `$top` across pages). */
+  readonly returned: number;
+  /** `@odata.count` computed on the first page, so later pages need not count again. */
+  readonly count: number | undefined;
+}
+
+export interface KeysetItem {
+  readonly expr: SqlExpr;
+  readonly descending: boolean;
+  readonly type: EdmPrimitive | null;
+}
+
+/** Rows strictly after `values` in the ordering `items`. */
+export function keysetPredicate(items: readonly KeysetItem[], values: readonly RowValue[]): SqlExpr {
+  const branches: SqlExpr[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const equalities = items.slice(0, i).map((item, j) => equalTo(item, values[j]!));
+    const after = afterValue(items[i]!, values[i]!);
+    if (after === FALSE) continue;
+    branches.push(and(...equalities, after)!);
+  }
+  if (branches.length === 0) return FALSE;
+  const first = items[0]!;
+  const firstValue = values[0]!;
+  // A redundant lower bound on the leading column lets the engine skip storage blocks by min/max.
+  const bound = !first.descending && firstValue !== null ? binary('>=', first.expr, rowValueParam(firstValue, first.type)) : undefined;
+  return and(bound, or(...branches))!;
+}
+
+function equalTo(item: KeysetItem, value: RowValue): SqlExpr {
+  if (value === null) return { kind: 'isNull', operand: item.expr, negated: false };
+  return binary('=', item.expr, rowValueParam(value, item.type));
+}
+
+function afterValue(item: KeysetItem, value: RowValue): SqlExpr {
+  if (!item.descending) {
+    if (value === null) return { kind: 'isNull', operand: item.expr, negated: true };
+    return binary('>', item.expr, rowValueParam(value, item.type));
+  }
+  if (value === null) return FALSE;
+  return or(binary('<', item.expr, rowValueParam(value, item.type)), { kind: 'isNull', operand: item.expr, negated: false });
+}
+
+// --- token text ------------------------------------------------------------------------------
+
+type Encoded = string | number | boolean | null | { b: string };
+
+function encodeValue(value: RowValue): Encoded {
+  return typeof value === 'bigint' ? { b: value.toString() } : value;
+}
+
+function decodeValue(value: unknown): RowValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { b?: unknown }).b === 'string' && /^-?\d{1,20}$/.test((value as { b: string }).b)) {
+    return BigInt((value as { b: string }).b);
+  }
+  throw invalidToken();
+}
+
+function invalidToken(): ODataError {
+  return new ODataError('semantic', "The $skiptoken is not valid: it must be the value from an '@odata.nextLink' of the same query.", { target: '$skiptoken' });
+}
+
+export function encodePageToken(token: PageToken): string {
+  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null });
+  return Buffer.from(body, 'utf8').toString('base64url');
+}
+
+/** Decodes a token of a query whose ordering has `arity` items; anything else is a 400. */
+export function decodePageToken(text: string, arity: number): PageToken {
+  let parsed: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(text)) throw invalidToken();
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidToken();
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw invalidToken();
+  const { a, r, c } = parsed as { a?: unknown; r?: unknown; c?: unknown };
+  if (!Array.isArray(a) || a.length !== arity) throw invalidToken();
+  if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidToken();
+  if (c !== null && (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0)) throw invalidToken();
+  return { after: a.map(decodeValue), returned: r, count: c ?? undefined };
+}

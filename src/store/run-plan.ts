@@ -1,0 +1,61 @@
+// Runs a query plan: the page statement, then one batched statement per collection-valued
+// expand per level, grouping child rows under their parents.
+import type { ExpandPlan, FieldLayout, QueryPlan } from '../sql/lower-query.js';
+import type { RowValue, Store } from './store.js';
+
+type Row = readonly RowValue[];
+
+export interface PageRows {
+  readonly rows: readonly Row[];
+  /** More rows follow this page (a next link is due). */
+  readonly hasMore: boolean;
+  readonly count: number | undefined;
+  readonly children: ChildRows;
+}
+
+/** Child rows of each collection expand, by the parent's join values. */
+export type ChildRows = Map<ExpandPlan, Map<string, Row[]>>;
+
+export function parentKey(row: Row, columns: readonly number[]): string {
+  return columns.map((c) => String(row[c])).join('\u0000');
+}
+
+export async function runPlan(store: Store, plan: QueryPlan): Promise<PageRows> {
+  const result = await store.query(plan.query);
+  const hasMore = result.rows.length > plan.pageRows;
+  const rows = hasMore ? result.rows.slice(0, plan.pageRows) : result.rows;
+  let count = plan.countFromToken;
+  if (count === undefined && plan.countColumn !== undefined) {
+    count = rows.length > 0 ? Number(rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
+  }
+  const children: ChildRows = new Map();
+  await fetchChildren(store, plan.layout, rows, children);
+  return { rows, hasMore, count, children };
+}
+
+async function fetchChildren(store: Store, layout: readonly FieldLayout[], rows: readonly Row[], children: ChildRows): Promise<void> {
+  if (rows.length === 0) return;
+  for (const field of layout) {
+    if (field.kind === 'entity') {
+      await fetchChildren(store, field.fields, rows.filter((r) => r[field.presence] !== null), children);
+    } else if (field.kind === 'collection') {
+      const parents = new Map<string, Row>();
+      for (const row of rows) {
+        const values = field.parentColumns.map((c) => row[c]!);
+        if (values.length > 0 && values.every((v) => v !== null)) parents.set(parentKey(row, field.parentColumns), values);
+      }
+      const byParent = new Map<string, Row[]>();
+      if (parents.size > 0) {
+        const result = await store.query(field.plan.query([...parents.values()]));
+        for (const child of result.rows) {
+          const key = parentKey(child, field.plan.parentColumns);
+          let list = byParent.get(key);
+          if (!list) byParent.set(key, (list = []));
+          list.push(child);
+        }
+        await fetchChildren(store, field.plan.layout, result.rows, children);
+      }
+      children.set(field.plan, byParent);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/** A SQL value bound as a parameter. Dates travel as ISO text and are cast in SQL by the compiler. */
+export type SqlValue = string | number | bigint | boolean | null;
+
+/** SQL text with positional parameters (`$1`, `$2`, ...), as produced by sql/. */
+export interface CompiledQuery {
+  readonly sql: string;
+  readonly parameters: readonly SqlValue[];
+}
+
+/**
+ * Values as the engine returns them, converted to plain JS: strings, numbers, bigint for 64-bit
+ * integers, booleans, null; timestamps as microseconds since the epoch (bigint) in UTC; UUIDs as
+ * lower-case strings.
+ */
+export type RowValue = string | number | bigint | boolean | null;
+
+export interface ResultSet {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly RowValue[])[];
+}
+
+/** The engine behind the API: DuckDB (embedded) or PostgreSQL. */
+export interface Store {
+  readonly engine: 'duckdb' | 'postgres';
+  /** Run one read query. */
+  query(query: CompiledQuery): Promise<ResultSet>;
+  /** Run statements without results (DDL, load, rollups). */
+  execute(sql: string, parameters?: readonly SqlValue[]): Promise<void>;
+  close(): Promise<void>;
+}
