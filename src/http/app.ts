@@ -29,7 +29,7 @@ function serviceRootUrl(request: FastifyRequest, root: string): string {
 
 function sendError(reply: FastifyReply, error: ODataError) {
   const { status, body } = errorResponse(error);
-  return reply.code(status).headers(ODATA_VERSION).type('application/json; odata.metadata=minimal').send(JSON.stringify(body));
+  return reply.code(status).headers(ODATA_VERSION).type(contentType({ metadata: 'minimal', ieee754: false })).send(JSON.stringify(body));
 }
 
 /** Errors raised by the engine while evaluating valid SQL on the data (overflow, bad conversion). */
@@ -82,7 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const serviceRoot = serviceRootUrl(request, matched.root);
     const rest = matched.rest.replace(/\/+$/, '');
     if (rest === '') {
-      return reply.headers(ODATA_VERSION).type('application/json; odata.metadata=minimal').send(JSON.stringify(serviceDocument(deps.model, `${serviceRoot}/$metadata`)));
+      return reply.headers(ODATA_VERSION).type(contentType({ metadata: 'minimal', ieee754: false })).send(JSON.stringify(serviceDocument(deps.model, `${serviceRoot}/$metadata`)));
     }
     if (rest === '$metadata' || rest.toLowerCase() === '%24metadata') {
       return reply.headers(ODATA_VERSION).type('application/xml').send(metadataDocument(deps.model));

@@ -37,8 +37,9 @@ export function negotiateJson(format: string | undefined, accept: string | undef
   throw new ODataError('notAcceptable', `None of the accepted media types '${accept}' can be served; this service answers application/json.`);
 }
 
+/** Written with its charset: without one, Fastify appends it and re-quotes the dotted parameter. */
 export function contentType(options: JsonOptions): string {
-  return `application/json; odata.metadata=${options.metadata}${options.ieee754 ? '; IEEE754Compatible=true' : ''}`;
+  return `application/json; odata.metadata=${options.metadata}${options.ieee754 ? '; IEEE754Compatible=true' : ''}; charset=utf-8`;
 }
 
 /** `Prefer: odata.maxpagesize=N` (or 4.01 `maxpagesize`), which can only shrink the page. */

@@ -77,22 +77,22 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       const last = page.rows[page.rows.length - 1]!;
       nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count }));
     }
-    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, layout: plan.layout, nextLink }, json), headers };
+    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers };
   }
   const row = page.rows[0];
   if (!row) throw new ODataError('notFound', `No entity was found for the key in '${request.path}'.`, { target: 'path' });
   if (query.kind === 'rawValue') {
-    const field = plan.layout[0]!;
+    const field = plan.entity.fields[0]!;
     const value = field.kind === 'value' ? row[field.column]! : null;
     if (value === null) return { status: 204, contentType: 'text', json: undefined, body: '', headers };
     const text = jsonValue(value, field.kind === 'value' ? field.type : null, json);
     return { status: 200, contentType: 'text', json: undefined, body: text.startsWith('"') ? (JSON.parse(text) as string) : text, headers };
   }
   if (query.kind === 'property') {
-    const field = plan.layout[0]!;
+    const field = plan.entity.fields[0]!;
     const value = field.kind === 'value' ? jsonValue(row[field.column]!, field.type, json) : 'null';
     const head = json.metadata !== 'none' ? `"@odata.context":${JSON.stringify(context)},` : '';
     return { status: 200, contentType: 'json', json, body: `{${head}"value":${value}}`, headers };
   }
-  return { status: 200, contentType: 'json', json, body: writeEntity(context, row, plan.layout, page.children, json), headers };
+  return { status: 200, contentType: 'json', json, body: writeEntity(context, row, plan.entity, { options: json, serviceRoot: request.serviceRoot, children: page.children }), headers };
 }

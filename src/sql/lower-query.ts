@@ -15,23 +15,32 @@ import { and, binary, column, or, select, TRUE, type OrderNode, type SelectColum
 export type FieldLayout =
   | { readonly kind: 'value'; readonly name: string; readonly column: number; readonly type: EdmPrimitive | null }
   /** A single-valued expand: null when the `presence` column is null. */
-  | { readonly kind: 'entity'; readonly name: string; readonly presence: number; readonly fields: readonly FieldLayout[] }
+  | { readonly kind: 'entity'; readonly name: string; readonly presence: number; readonly entity: EntityLayout }
   /** A collection-valued expand, fetched by its own batched statement. */
   | { readonly kind: 'collection'; readonly name: string; readonly plan: ExpandPlan; readonly parentColumns: readonly number[] };
+
+/** The fields of one entity in a row, with its type and key for `odata.metadata=full`. */
+export interface EntityLayout {
+  readonly typeName: string;
+  /** The entity set holding entities of this type (for `@odata.id`); none for types no set exposes. */
+  readonly setName: string | undefined;
+  readonly keys: readonly { readonly name: string; readonly column: number; readonly type: EdmPrimitive }[];
+  readonly fields: readonly FieldLayout[];
+}
 
 export interface ExpandPlan {
   /** The statement for the children of a page of parents, given each parent's join values. */
   query(parentValues: readonly (readonly RowValue[])[]): CompiledQuery;
   /** Columns of a child row holding its parent's join values. */
   readonly parentColumns: readonly number[];
-  readonly layout: readonly FieldLayout[];
+  readonly entity: EntityLayout;
   /** Column with the per-parent total when `$count=true` was nested. */
   readonly countColumn: number | undefined;
 }
 
 export interface QueryPlan {
   readonly query: CompiledQuery;
-  readonly layout: readonly FieldLayout[];
+  readonly entity: EntityLayout;
   /** Columns with the ordering values, for the next page's token. */
   readonly orderColumns: readonly number[];
   readonly countColumn: number | undefined;
@@ -113,8 +122,9 @@ function orderNode(expr: SqlExpr, descending: boolean): OrderNode {
 }
 
 /** Adds the fields of one level (properties, computed values, expands) to the select list. */
-function addLevel(projection: Projection, range: RangeVariable, scope: RowScope, cols: Columns, compiler: () => QueryCompiler): FieldLayout[] {
+function addLevel(projection: Projection, range: RangeVariable, scope: RowScope, cols: Columns, compiler: () => QueryCompiler): EntityLayout {
   const alias = scope.aliasOf(range, []);
+  const model = scope.context.model;
   const layout: FieldLayout[] = [];
   for (const property of projection.properties) {
     layout.push({ kind: 'value', name: property.name, column: cols.add(column(alias, property.name)), type: property.type });
@@ -130,13 +140,24 @@ function addLevel(projection: Projection, range: RangeVariable, scope: RowScope,
       const presence = expand.filter
         ? cols.add({ kind: 'case', whens: [{ when: lowerExpression(expand.filter, scope), then: key }], otherwise: { kind: 'keyword', keyword: 'NULL' } })
         : cols.add(key);
-      layout.push({ kind: 'entity', name: expand.navigation.name, presence, fields: addLevel(expand.projection, expand.range, scope, cols, compiler) });
+      layout.push({ kind: 'entity', name: expand.navigation.name, presence, entity: addLevel(expand.projection, expand.range, scope, cols, compiler) });
     } else {
       const parentColumns = (expand.navigation.on ?? []).map((p) => cols.add(column(alias, p.local)));
       layout.push({ kind: 'collection', name: expand.navigation.name, plan: planExpand(expand, range.type, scope.context, compiler), parentColumns });
     }
   }
-  return layout;
+  return entityLayout(model, range.type, alias, layout, cols);
+}
+
+/** Key columns reuse selected ones; unselected keys are read too, for `@odata.id` in full metadata. */
+function entityLayout(model: Model, type: EntityTypeDef, alias: string, fields: FieldLayout[], cols: Columns): EntityLayout {
+  const keys = type.key.map((name) => {
+    const property = model.property(type, name)!;
+    const selected = fields.find((f) => f.kind === 'value' && f.name === property.name);
+    const columnIndex = selected?.kind === 'value' ? selected.column : cols.add(column(alias, property.name));
+    return { name: property.name, column: columnIndex, type: property.type };
+  });
+  return { typeName: type.name, setName: model.setOfType(type.name)?.name, keys, fields };
 }
 
 function planExpand(expand: BoundExpand, parentType: EntityTypeDef, outer: LoweringContext, compiler: () => QueryCompiler): ExpandPlan {
@@ -150,7 +171,7 @@ function planExpand(expand: BoundExpand, parentType: EntityTypeDef, outer: Lower
     scope.bindRange(expand.range, alias);
     const cols = columns();
     const parentCols = pairs.map((p) => cols.add(column(alias, p.target)));
-    const layout = addLevel(expand.projection, expand.range, scope, cols, compiler);
+    const entity = addLevel(expand.projection, expand.range, scope, cols, compiler);
     const localTypes = pairs.map((p) => model.property(parentType, p.local)!.type);
     const matches: SqlExpr =
       pairs.length === 0 || parentValues.length === 0
@@ -183,14 +204,14 @@ function planExpand(expand: BoundExpand, parentType: EntityTypeDef, outer: Lower
         orderBy: [...parentCols.map((i) => orderNode(column('p', cols.list[i]!.alias), false)), orderNode(rnRef, false)],
       });
     }
-    return { node, parentCols, layout, countColumn };
+    return { node, parentCols, entity, countColumn };
   };
   // The layout does not depend on the parent values: build once without values to learn it.
   const shape = build([]);
   return {
     query: (parentValues) => compiler().compile(build(parentValues).node),
     parentColumns: shape.parentCols,
-    layout: shape.layout,
+    entity: shape.entity,
     countColumn: shape.countColumn,
   };
 }
@@ -217,9 +238,9 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
   const scope = new RowScope(context, undefined);
   const { path, where } = baseSelect(request, scope);
   const cols = columns();
-  const layout =
+  const entity: EntityLayout =
     query.kind === 'property' || query.kind === 'rawValue'
-      ? [{ kind: 'value' as const, name: query.property!.name, column: cols.add(column(path.alias, query.property!.name)), type: query.property!.type }]
+      ? { typeName: query.type.name, setName: query.set?.name, keys: [], fields: [{ kind: 'value', name: query.property!.name, column: cols.add(column(path.alias, query.property!.name)), type: query.property!.type }] }
       : addLevel(query.projection, query.range, scope, cols, request.compiler);
 
   const order = orderItems(query, model, query.type);
@@ -253,7 +274,7 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
   });
   return {
     query: request.compiler().compile(node),
-    layout,
+    entity,
     orderColumns,
     countColumn,
     pageRows,

@@ -1,6 +1,6 @@
 // Runs a query plan: the page statement, then one batched statement per collection-valued
 // expand per level, grouping child rows under their parents.
-import type { ExpandPlan, FieldLayout, QueryPlan } from '../sql/lower-query.js';
+import type { EntityLayout, ExpandPlan, QueryPlan } from '../sql/lower-query.js';
 import type { RowValue, Store } from './store.js';
 
 type Row = readonly RowValue[];
@@ -29,15 +29,15 @@ export async function runPlan(store: Store, plan: QueryPlan): Promise<PageRows> 
     count = rows.length > 0 ? Number(rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
   }
   const children: ChildRows = new Map();
-  await fetchChildren(store, plan.layout, rows, children);
+  await fetchChildren(store, plan.entity, rows, children);
   return { rows, hasMore, count, children };
 }
 
-async function fetchChildren(store: Store, layout: readonly FieldLayout[], rows: readonly Row[], children: ChildRows): Promise<void> {
+async function fetchChildren(store: Store, entity: EntityLayout, rows: readonly Row[], children: ChildRows): Promise<void> {
   if (rows.length === 0) return;
-  for (const field of layout) {
+  for (const field of entity.fields) {
     if (field.kind === 'entity') {
-      await fetchChildren(store, field.fields, rows.filter((r) => r[field.presence] !== null), children);
+      await fetchChildren(store, field.entity, rows.filter((r) => r[field.presence] !== null), children);
     } else if (field.kind === 'collection') {
       const parents = new Map<string, Row>();
       for (const row of rows) {
@@ -53,7 +53,7 @@ async function fetchChildren(store: Store, layout: readonly FieldLayout[], rows:
           if (!list) byParent.set(key, (list = []));
           list.push(child);
         }
-        await fetchChildren(store, field.plan.layout, result.rows, children);
+        await fetchChildren(store, field.plan.entity, result.rows, children);
       }
       children.set(field.plan, byParent);
     }

@@ -205,7 +205,8 @@ const integerRange: Partial<Record<EdmPrimitive, readonly [number, number]>> = {
   'Edm.Int32': [-2147483648, 2147483647],
 };
 
-function fitsInteger(value: unknown, type: EdmPrimitive): boolean {
+/** Whether an integer constant fits the integer type `type`. */
+export function fitsInteger(value: unknown, type: EdmPrimitive): boolean {
   if (type === 'Edm.Int64') return typeof value === 'number' ? Number.isInteger(value) : typeof value === 'bigint';
   const range = integerRange[type];
   if (!range) return false;

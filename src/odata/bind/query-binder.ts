@@ -3,7 +3,7 @@ import type { Model } from '../../model/model.js';
 import type { EntitySetDef, EntityTypeDef, PropertyDef } from '../../model/types.js';
 import { ODataError, semanticError, type Span } from '../errors.js';
 import type { KeyValueToken, QueryOptionsToken, ResourcePathToken } from '../parse/syntax.js';
-import { bindExpression, convertTo, RangeAllocator, requireBoolean, type BindingScope } from './expression-binder.js';
+import { bindExpression, convertTo, fitsInteger, RangeAllocator, requireBoolean, type BindingScope } from './expression-binder.js';
 import { constantOf } from './constants.js';
 import { bindCompute, bindOrderBy, bindProjection, withComputed } from './select-expand-binder.js';
 import { typeOf, type BoundQuery, type PathStep, type ResultKind } from './semantic.js';
@@ -119,7 +119,8 @@ function bindKey(model: Model, type: EntityTypeDef, key: readonly KeyValueToken[
 function keyValue(property: PropertyDef, item: KeyValueToken) {
   const value = constantOf(item.value);
   const type = typeOf(value);
-  if (type === null || !implicitlyConvertible(type, property.type) || type === 'Edm.Date') {
+  const fits = value.kind === 'constant' && fitsInteger(value.value, property.type);
+  if (type === null || (!fits && !implicitlyConvertible(type, property.type)) || type === 'Edm.Date') {
     throw new ODataError('semantic', `The key value '${item.value.kind === 'literal' ? item.value.type : ''}' for '${property.name}' is not of the expected type '${property.type}'.`, { target: 'path', span: item.span });
   }
   return convertTo(value, property.type);
@@ -145,7 +146,9 @@ export function bindQuery(request: BindRequest): BoundQuery {
     throw new ODataError('notImplemented', 'The Monitor schema defines no searchable text; $search is not supported. Use $filter with contains().', { target: '$search', span: options.search.span });
   }
   const collectionOnly = [options.filter && '$filter', options.orderby && '$orderby', options.top && '$top', options.skip && '$skip', options.count && '$count'].filter(Boolean);
-  if (at.kind !== 'collection' && collectionOnly.length > 0) {
+  // `/$count` counts the filtered collection, so $filter applies there too.
+  const filterable = at.kind === 'collection' || (at.kind === 'count' && collectionOnly.every((o) => o === '$filter'));
+  if (!filterable && collectionOnly.length > 0) {
     throw semanticError(`The requested resource is not a collection. Query options $filter, $orderby, $count, $skip, and $top can be applied only on collections; found ${collectionOnly.join(', ')}.`);
   }
   const compute = options.compute ? wrap('$compute', () => bindCompute(options.compute!.value, base)) : [];

@@ -2,7 +2,7 @@
 // so aggregate aliases and expands need no schema of their own.
 import type { EdmPrimitive } from '../../model/types.js';
 import { odataDateTimeOffset } from '../../edm/date-time.js';
-import type { FieldLayout } from '../../sql/lower-query.js';
+import type { EntityLayout } from '../../sql/lower-query.js';
 import { parentKey, type ChildRows, type PageRows } from '../../store/run-plan.js';
 import type { RowValue } from '../../store/store.js';
 import type { MetadataLevel } from '../parse/syntax.js';
@@ -38,17 +38,52 @@ export function jsonValue(value: RowValue, type: EdmPrimitive | null, options: J
   }
 }
 
-/** JSON members of one row (without braces) for a level of the layout. */
-export function writeFields(row: readonly RowValue[], layout: readonly FieldLayout[], children: ChildRows, options: JsonOptions): string {
-  let out = '';
-  for (const field of layout) {
+/** Everything a row writer needs besides the row. */
+export interface WriterContext {
+  readonly options: JsonOptions;
+  readonly serviceRoot: string;
+  readonly children: ChildRows;
+}
+
+/** Types JSON cannot tell apart from its own numbers and strings, annotated in full metadata. */
+const annotatedTypes: ReadonlySet<string> = new Set(['Edm.Guid', 'Edm.DateTimeOffset', 'Edm.Int64', 'Edm.Int16', 'Edm.Byte', 'Edm.Decimal', 'Edm.Date', 'Edm.TimeOfDay', 'Edm.Duration']);
+
+function keyLiteral(value: RowValue, type: EdmPrimitive): string {
+  if (type === 'Edm.String') return `'${String(value).replaceAll("'", "''")}'`;
+  if (type === 'Edm.DateTimeOffset' && typeof value === 'bigint') return odataDateTimeOffset(value);
+  return String(value);
+}
+
+/** `Machines(<id>)` or `Set(A=1,B=2)`: the entity's canonical URL relative to the service root. */
+function entityPath(row: readonly RowValue[], entity: EntityLayout): string | undefined {
+  if (!entity.setName || entity.keys.length === 0) return undefined;
+  const keys = entity.keys.length === 1
+    ? keyLiteral(row[entity.keys[0]!.column]!, entity.keys[0]!.type)
+    : entity.keys.map((k) => `${k.name}=${keyLiteral(row[k.column]!, k.type)}`).join(',');
+  return `${entity.setName}(${encodeURI(keys)})`;
+}
+
+function fullMetadataHead(row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
+  let out = `"@odata.type":${JSON.stringify(`#${entity.typeName}`)}`;
+  const path = entityPath(row, entity);
+  if (path) out += `,"@odata.id":${JSON.stringify(`${context.serviceRoot}/${path}`)},"@odata.editLink":${JSON.stringify(path)}`;
+  return out;
+}
+
+/** JSON members of one entity in a row (without braces). */
+export function writeFields(row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
+  const { options, children } = context;
+  const full = options.metadata === 'full';
+  let out = full ? fullMetadataHead(row, entity, context) : '';
+  for (const field of entity.fields) {
     if (out.length > 0) out += ',';
     switch (field.kind) {
       case 'value':
+        if (full && field.type && annotatedTypes.has(field.type)) out += `${JSON.stringify(`${field.name}@odata.type`)}:"#${field.type.slice(4)}",`;
         out += `${JSON.stringify(field.name)}:${jsonValue(row[field.column]!, field.type, options)}`;
         break;
       case 'entity':
-        out += `${JSON.stringify(field.name)}:${row[field.presence] === null ? 'null' : `{${writeFields(row, field.fields, children, options)}}`}`;
+        out += `${JSON.stringify(field.name)}:${row[field.presence] === null ? 'null' : `{${writeFields(row, field.entity, context)}}`}`;
         break;
       case 'collection': {
         const rows = children.get(field.plan)?.get(parentKey(row, field.parentColumns)) ?? [];
@@ -56,7 +91,7 @@ export function writeFields(row: readonly RowValue[], layout: readonly FieldLayo
           const count = rows.length > 0 ? String(rows[0]![field.plan.countColumn]) : '0';
           out += `${JSON.stringify(`${field.name}@odata.count`)}:${options.ieee754 ? `"${count}"` : count},`;
         }
-        out += `${JSON.stringify(field.name)}:[${rows.map((r) => `{${writeFields(r, field.plan.layout, children, options)}}`).join(',')}]`;
+        out += `${JSON.stringify(field.name)}:[${rows.map((r) => `{${writeFields(r, field.plan.entity, context)}}`).join(',')}]`;
         break;
       }
     }
@@ -67,22 +102,24 @@ export function writeFields(row: readonly RowValue[], layout: readonly FieldLayo
 export interface CollectionDocument {
   readonly context: string;
   readonly page: PageRows;
-  readonly layout: readonly FieldLayout[];
+  readonly entity: EntityLayout;
   readonly nextLink: string | undefined;
 }
 
-export function writeCollection(doc: CollectionDocument, options: JsonOptions): string {
+export function writeCollection(doc: CollectionDocument, context: Omit<WriterContext, 'children'>): string {
+  const { options } = context;
+  const writer: WriterContext = { ...context, children: doc.page.children };
   const parts: string[] = [];
   if (options.metadata !== 'none') parts.push(`"@odata.context":${JSON.stringify(doc.context)}`);
   if (doc.page.count !== undefined) parts.push(`"@odata.count":${options.ieee754 ? `"${doc.page.count}"` : doc.page.count}`);
-  const rows = doc.page.rows.map((row) => `{${writeFields(row, doc.layout, doc.page.children, options)}}`);
+  const rows = doc.page.rows.map((row) => `{${writeFields(row, doc.entity, writer)}}`);
   parts.push(`"value":[${rows.join(',')}]`);
   if (doc.nextLink) parts.push(`"@odata.nextLink":${JSON.stringify(doc.nextLink)}`);
   return `{${parts.join(',')}}`;
 }
 
-export function writeEntity(context: string, row: readonly RowValue[], layout: readonly FieldLayout[], children: ChildRows, options: JsonOptions): string {
-  const head = options.metadata !== 'none' ? `"@odata.context":${JSON.stringify(context)}` : '';
-  const body = writeFields(row, layout, children, options);
+export function writeEntity(contextUrl: string, row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
+  const head = context.options.metadata !== 'none' ? `"@odata.context":${JSON.stringify(contextUrl)}` : '';
+  const body = writeFields(row, entity, context);
   return `{${head}${head && body ? ',' : ''}${body}}`;
 }
