@@ -40,9 +40,13 @@ function isEngineDataError(error: unknown): error is Error {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
-    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65536 },
-    // Query text is parsed by our own OData parser from the raw URL, never by Fastify.
-    querystringParser: () => ({}),
+    routerOptions: {
+      caseSensitive: false,
+      ignoreTrailingSlash: true,
+      maxParamLength: 65536,
+      // Query text is parsed by our own OData parser from the raw URL, never by Fastify.
+      querystringParser: () => ({}),
+    },
   });
 
   app.setErrorHandler((error, _request, reply) => {

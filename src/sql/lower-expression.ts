@@ -62,6 +62,8 @@ export class RowScope {
   constructor(
     readonly context: LoweringContext,
     readonly parent: RowScope | undefined,
+    /** The alias of the `$apply` stage whose fields `field` expressions read (aggregated rows). */
+    readonly stageAlias?: string,
   ) {}
 
   /** The tenant predicate for a table alias; every scan and join carries it. */
@@ -153,6 +155,9 @@ export function lowerExpression(expr: BoundExpr, scope: RowScope): SqlExpr {
       const violates: SqlExpr = { kind: 'not', operand: { kind: 'call', fn: 'coalesce', args: [predicate, FALSE] } };
       return { kind: 'not', operand: { kind: 'exists', query: select({ columns: [{ expr: TRUE, alias: 'x' }], from: { kind: 'table', table: sub.table(expr.source.target), alias }, joins: sub.joins, where: and(sub.baseWhere, violates) }) } };
     }
+    case 'field':
+      if (!scope.stageAlias) throw new Error(`field ${expr.field.name} outside an aggregated stage`);
+      return column(scope.stageAlias, expr.field.column);
     case 'count': {
       const { sub, alias } = collectionScan(expr.source, scope, scope.context.aliases.syntheticRange(expr.source.target));
       return { kind: 'scalar', query: select({ columns: [{ expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false }, alias: 'n' }], from: { kind: 'table', table: sub.table(expr.source.target), alias }, joins: sub.joins, where: sub.baseWhere }) };

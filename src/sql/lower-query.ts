@@ -9,13 +9,15 @@ import { decodePageToken, keysetPredicate, type KeysetItem, type PageToken } fro
 import { AliasAllocator, joinCondition, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import type { QueryCompiler } from './query-compiler.js';
 import { rowValueParam } from './row-values.js';
-import { and, binary, column, or, select, TRUE, type OrderNode, type SelectColumn, type SqlExpr } from './sql-nodes.js';
+import { and, binary, column, or, select, TRUE, type SqlExpr } from './sql-nodes.js';
+import { columns, orderNode, type Columns } from './select-list.js';
+import { lowerAggregatedQuery } from './lower-apply.js';
 
 /** Where each response field comes from in a result row. */
 export type FieldLayout =
   | { readonly kind: 'value'; readonly name: string; readonly column: number; readonly type: EdmPrimitive | null }
-  /** A single-valued expand: null when the `presence` column is null. */
-  | { readonly kind: 'entity'; readonly name: string; readonly presence: number; readonly entity: EntityLayout }
+  /** A single-valued expand: null when the `presence` column is null; aggregated groups have none and are always there. */
+  | { readonly kind: 'entity'; readonly name: string; readonly presence: number | undefined; readonly entity: EntityLayout }
   /** A collection-valued expand, fetched by its own batched statement. */
   | { readonly kind: 'collection'; readonly name: string; readonly plan: ExpandPlan; readonly parentColumns: readonly number[] };
 
@@ -26,6 +28,8 @@ export interface EntityLayout {
   readonly setName: string | undefined;
   readonly keys: readonly { readonly name: string; readonly column: number; readonly type: EdmPrimitive }[];
   readonly fields: readonly FieldLayout[];
+  /** Rows made by aggregation: written with `"@odata.id": null`, as ASP.NET writes dynamic results. */
+  readonly transient?: boolean;
 }
 
 export interface ExpandPlan {
@@ -60,24 +64,8 @@ export interface PagingRequest {
   readonly skiptoken: string | undefined;
 }
 
-interface Columns {
-  readonly list: SelectColumn[];
-  add(expr: SqlExpr): number;
-}
-
-function columns(): Columns {
-  const list: SelectColumn[] = [];
-  return {
-    list,
-    add(expr) {
-      list.push({ expr, alias: `c${list.length}` });
-      return list.length - 1;
-    },
-  };
-}
-
 /** Rows addressed by the resource path: the last step's table, with earlier steps as EXISTS filters. */
-function lowerPath(steps: readonly PathStep[], scope: RowScope, range: RangeVariable): { table: string; alias: string; where: SqlExpr | undefined } {
+export function lowerPath(steps: readonly PathStep[], scope: RowScope, range: RangeVariable): { table: string; alias: string; where: SqlExpr | undefined } {
   let table = '';
   let alias = '';
   let where: SqlExpr | undefined;
@@ -117,9 +105,6 @@ function orderItems(query: { orderby: readonly BoundOrderItem[]; range: RangeVar
   return items;
 }
 
-function orderNode(expr: SqlExpr, descending: boolean): OrderNode {
-  return { expr, descending, nullsFirst: !descending };
-}
 
 /** Adds the fields of one level (properties, computed values, expands) to the select list. */
 function addLevel(projection: Projection, range: RangeVariable, scope: RowScope, cols: Columns, compiler: () => QueryCompiler): EntityLayout {
@@ -229,11 +214,13 @@ function baseSelect(request: LowerRequest, scope: RowScope) {
   const { query } = request;
   const path = lowerPath(query.path, scope, query.range);
   const filter = query.filter ? lowerExpression(query.filter, scope) : undefined;
-  return { path, where: and(path.where, filter) };
+  const applied = (query.apply?.entityFilters ?? []).map((f) => lowerExpression(f, scope));
+  return { path, where: and(path.where, ...applied, filter) };
 }
 
 export function lowerQuery(request: LowerRequest): QueryPlan {
   const { model, query, paging } = request;
+  if (query.apply?.shape) return lowerAggregatedQuery(request, query.apply);
   const context: LoweringContext = { model, customerId: request.customerId, aliases: new AliasAllocator() };
   const scope = new RowScope(context, undefined);
   const { path, where } = baseSelect(request, scope);

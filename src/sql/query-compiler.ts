@@ -220,7 +220,13 @@ export class QueryCompiler {
         this.append(')');
         return;
       case 'window':
-        this.append(expr.fn === 'row_number' ? 'row_number() OVER (' : 'count(*) OVER (');
+        if (expr.fn === 'sum') {
+          this.append('sum(');
+          this.visitExpr(expr.arg!);
+          this.append(') OVER (');
+        } else {
+          this.append(expr.fn === 'row_number' ? 'row_number() OVER (' : 'count(*) OVER (');
+        }
         if (expr.partitionBy.length > 0) {
           this.append('PARTITION BY ');
           this.list(expr.partitionBy, (e) => this.visitExpr(e));

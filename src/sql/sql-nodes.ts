@@ -81,7 +81,9 @@ export type SqlExpr =
     }
   | {
       readonly kind: 'window';
-      readonly fn: 'row_number' | 'count';
+      readonly fn: 'row_number' | 'count' | 'sum';
+      /** The summed value for `sum`. */
+      readonly arg?: SqlExpr;
       readonly partitionBy: readonly SqlExpr[];
       readonly orderBy: readonly OrderNode[];
     };

@@ -37,7 +37,7 @@ async function fetchChildren(store: Store, entity: EntityLayout, rows: readonly 
   if (rows.length === 0) return;
   for (const field of entity.fields) {
     if (field.kind === 'entity') {
-      await fetchChildren(store, field.entity, rows.filter((r) => r[field.presence] !== null), children);
+      await fetchChildren(store, field.entity, field.presence === undefined ? rows : rows.filter((r) => r[field.presence!] !== null), children);
     } else if (field.kind === 'collection') {
       const parents = new Map<string, Row>();
       for (const row of rows) {

@@ -9,6 +9,7 @@ import { convertConstant, constantOf } from './constants.js';
 import {
   assertNever,
   typeOf,
+  type AggregatedShape,
   type BoundBinaryOperator,
   type BoundExpr,
   type CollectionSource,
@@ -38,6 +39,8 @@ export interface BindingScope {
   /** The request's `now()`, microseconds since the epoch, so one request sees one instant. */
   readonly now: bigint;
   readonly ranges: RangeAllocator;
+  /** After `$apply` aggregation: names resolve to the fields of the aggregated rows only. */
+  readonly shape?: AggregatedShape;
 }
 
 export class RangeAllocator {
@@ -263,7 +266,18 @@ function notFound(name: string, type: EntityTypeDef, span: Span) {
   return semanticError(`Could not find a property named '${name}' on type '${type.name}'.`, span);
 }
 
+function bindShapeField(path: PathToken, shape: AggregatedShape): BoundExpr {
+  const wanted = path.segments.map((s) => s.name.toLowerCase()).join('/');
+  const field = shape.fields.find((f) => [...f.path, f.name].join('/').toLowerCase() === wanted);
+  if (!field) {
+    const available = shape.fields.map((f) => [...f.path, f.name].join('/')).join(', ');
+    throw semanticError(`Could not find a property named '${pathText(path)}' on the aggregated result; it has: ${available}.`, path.span);
+  }
+  return { kind: 'field', field, type: field.type };
+}
+
 function bindPathValue(path: PathToken, scope: BindingScope): BoundExpr {
+  if (scope.shape) return bindShapeField(path, scope.shape);
   if (path.segments.length === 1) {
     const alias = scope.computed.get(path.segments[0]!.name.toLowerCase());
     if (alias && !scope.model.property(scope.implicit.type, alias.alias)) {
@@ -292,6 +306,7 @@ function bindPathValue(path: PathToken, scope: BindingScope): BoundExpr {
 }
 
 export function bindCollectionPath(path: PathToken, scope: BindingScope): CollectionSource {
+  if (scope.shape) throw semanticError(`'${pathText(path)}' is not available after aggregation: aggregated rows have no navigation properties.`, path.span);
   const { range, navPath, type, rest } = walkNavigations(path, scope);
   const segment = path.segments[rest];
   if (!segment) throw semanticError(`The path '${pathText(path)}' does not end in a collection navigation property.`, path.span);

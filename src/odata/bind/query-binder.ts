@@ -2,11 +2,12 @@
 import type { Model } from '../../model/model.js';
 import type { EntitySetDef, EntityTypeDef, PropertyDef } from '../../model/types.js';
 import { ODataError, semanticError, type Span } from '../errors.js';
-import type { KeyValueToken, QueryOptionsToken, ResourcePathToken } from '../parse/syntax.js';
+import type { KeyValueToken, QueryOptionsToken, ResourcePathToken, SelectItemToken } from '../parse/syntax.js';
 import { bindExpression, convertTo, fitsInteger, RangeAllocator, requireBoolean, type BindingScope } from './expression-binder.js';
 import { constantOf } from './constants.js';
+import { bindApply } from './apply-binder.js';
 import { bindCompute, bindOrderBy, bindProjection, withComputed } from './select-expand-binder.js';
-import { typeOf, type BoundQuery, type PathStep, type ResultKind } from './semantic.js';
+import { typeOf, type AggregatedShape, type BoundQuery, type PathStep, type Projection, type ResultKind, type ShapeField } from './semantic.js';
 import { implicitlyConvertible } from './type-rules.js';
 
 export interface BindRequest {
@@ -139,9 +140,6 @@ export function bindQuery(request: BindRequest): BoundQuery {
       throw error instanceof ODataError ? error.inOption(option) : error;
     }
   };
-  if (options.apply) {
-    throw new ODataError('notImplemented', '$apply is not supported yet.', { target: '$apply', span: options.apply.span });
-  }
   if (options.search) {
     throw new ODataError('notImplemented', 'The Monitor schema defines no searchable text; $search is not supported. Use $filter with contains().', { target: '$search', span: options.search.span });
   }
@@ -151,8 +149,14 @@ export function bindQuery(request: BindRequest): BoundQuery {
   if (!filterable && collectionOnly.length > 0) {
     throw semanticError(`The requested resource is not a collection. Query options $filter, $orderby, $count, $skip, and $top can be applied only on collections; found ${collectionOnly.join(', ')}.`);
   }
-  const compute = options.compute ? wrap('$compute', () => bindCompute(options.compute!.value, base)) : [];
-  const scope = withComputed(base, compute);
+  const applied = options.apply ? wrap('$apply', () => bindApply(options.apply!.value, base)) : undefined;
+  const shape = applied?.clause.shape;
+  if (shape && options.expand) throw semanticError('$expand cannot be applied to aggregated results; use expand() inside $apply.', options.expand.span);
+  if (shape && options.compute) throw semanticError('$compute cannot follow an aggregating $apply; use compute() inside $apply.', options.compute.span);
+  const afterApply = applied?.scope ?? base;
+  const ownCompute = options.compute ? wrap('$compute', () => bindCompute(options.compute!.value, afterApply)) : [];
+  const compute = [...(shape ? [] : (applied?.clause.entityCompute ?? [])), ...ownCompute];
+  const scope = withComputed(afterApply, ownCompute);
   const filter = options.filter
     ? wrap('$filter', () => {
         const bound = bindExpression(options.filter!.value, scope);
@@ -161,7 +165,10 @@ export function bindQuery(request: BindRequest): BoundQuery {
       })
     : undefined;
   const orderby = options.orderby ? wrap('$orderby', () => bindOrderBy(options.orderby!.value, scope)) : [];
-  const projection = wrap(options.expand ? '$expand' : '$select', () => bindProjection(options.select?.value, options.expand?.value, compute, scope));
+  const projection = shape
+    ? emptyProjection
+    : wrap(options.expand ? '$expand' : '$select', () => bindProjection(options.select?.value, options.expand?.value, compute, scope));
+  const fields = shape ? wrap('$select', () => selectFields(shape, options.select?.value)) : undefined;
   return {
     kind: at.kind,
     path: at.steps,
@@ -176,6 +183,35 @@ export function bindQuery(request: BindRequest): BoundQuery {
     skip: options.skip?.value,
     count: options.count?.value ?? false,
     projection,
+    apply: applied?.clause,
+    fields,
     spans: {},
   };
+}
+
+const emptyProjection: Projection = { properties: [], computed: [], expands: [], contextSelect: undefined };
+
+/**
+ * The fields of aggregated rows a response shows, in the order ASP.NET OData writes them: group
+ * properties, then aggregates and computed values, then the navigation groups, each in reverse
+ * order of declaration (its property containers are linked lists that prepend).
+ */
+function selectFields(shape: AggregatedShape, select: readonly SelectItemToken[] | undefined): ShapeField[] {
+  let chosen = shape.fields;
+  if (select && select.length > 0 && !select.some((i) => i.kind === 'star')) {
+    const names = new Set<string>();
+    for (const item of select) {
+      if (item.kind !== 'path') continue;
+      const first = item.path.segments[0]!.name.toLowerCase();
+      if (!shape.fields.some((f) => (f.path[0] ?? f.name).toLowerCase() === first)) {
+        throw semanticError(`Could not find a property named '${item.path.segments[0]!.name}' on the aggregated result.`, item.span);
+      }
+      names.add(first);
+    }
+    chosen = shape.fields.filter((f) => names.has((f.path[0] ?? f.name).toLowerCase()));
+  }
+  const simpleKeys = chosen.filter((f) => f.role === 'group' && f.path.length === 0).reverse();
+  const values = chosen.filter((f) => f.role !== 'group').reverse();
+  const nested = chosen.filter((f) => f.path.length > 0).reverse();
+  return [...simpleKeys, ...values, ...nested];
 }

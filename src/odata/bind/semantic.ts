@@ -58,7 +58,9 @@ export type BoundExpr =
       readonly type: 'Edm.Boolean';
     }
   /** `Sessions/$count`. */
-  | { readonly kind: 'count'; readonly source: CollectionSource; readonly type: 'Edm.Int64' };
+  | { readonly kind: 'count'; readonly source: CollectionSource; readonly type: 'Edm.Int64' }
+  /** A field of a row produced by `$apply` aggregation (a group key, an aggregate or a later computed value). */
+  | { readonly kind: 'field'; readonly field: ShapeField; readonly type: EdmPrimitive | null };
 
 export type BoundBinaryOperator =
   | 'and'
@@ -187,7 +189,70 @@ export interface BoundQuery {
   readonly skip: number | undefined;
   readonly count: boolean;
   readonly projection: Projection;
+  readonly apply: ApplyClause | undefined;
+  /** For aggregated results: the fields shown, in response order. */
+  readonly fields: readonly ShapeField[] | undefined;
   readonly spans: { readonly [option: string]: Span | undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+// $apply
+
+/** A field of an aggregated row: `DesktopGroup/Name` is path ['DesktopGroup'] and name 'Name'. */
+export interface ShapeField {
+  readonly name: string;
+  /** Navigation names leading to the field; the response nests the field in objects of these names. */
+  readonly path: readonly string[];
+  readonly type: EdmPrimitive | null;
+  /** Column name in the SQL stage that holds the field; unique within one query. */
+  readonly column: string;
+  readonly role: 'group' | 'aggregate' | 'computed';
+}
+
+/** The rows a transformation produces after aggregation (Olingo's DynamicStructuredType). */
+export interface AggregatedShape {
+  readonly fields: readonly ShapeField[];
+  /** Group keys: the stable ordering of aggregated rows. */
+  readonly keys: readonly ShapeField[];
+}
+
+export type AggregateMethodName = 'sum' | 'min' | 'max' | 'average' | 'countdistinct' | 'count';
+
+export interface BoundAggregate {
+  readonly method: AggregateMethodName;
+  /** Absent for `$count`. */
+  readonly expr: BoundExpr | undefined;
+  readonly field: ShapeField;
+}
+
+/** Transformations after the first aggregation (or reshaping); earlier filters fold into `ApplyClause.entityFilters`. */
+export type BoundApplyStep =
+  | {
+      readonly kind: 'aggregate';
+      /** False for a plain projection of entities (one row each), true for groupby()/aggregate(). */
+      readonly grouped: boolean;
+      readonly keys: readonly { readonly expr: BoundExpr; readonly field: ShapeField }[];
+      readonly aggregates: readonly BoundAggregate[];
+      readonly output: AggregatedShape;
+    }
+  | { readonly kind: 'filter'; readonly predicate: BoundExpr }
+  | { readonly kind: 'compute'; readonly items: readonly { readonly expr: BoundExpr; readonly field: ShapeField }[]; readonly output: AggregatedShape }
+  | { readonly kind: 'orderby'; readonly items: readonly BoundOrderItem[] }
+  | { readonly kind: 'top' | 'skip'; readonly count: number }
+  | {
+      readonly kind: 'topcount' | 'bottomcount' | 'topsum' | 'bottomsum' | 'toppercent' | 'bottompercent';
+      readonly n: number;
+      readonly expr: BoundExpr;
+    };
+
+export interface ApplyClause {
+  /** `filter()` and `expand()` steps that run on entities, before any aggregation. */
+  readonly entityFilters: readonly BoundExpr[];
+  /** `compute()` steps that run on entities. */
+  readonly entityCompute: readonly ComputedItem[];
+  readonly steps: readonly BoundApplyStep[];
+  /** The shape of the result rows; undefined when `$apply` kept entities (only filter/compute/expand). */
+  readonly shape: AggregatedShape | undefined;
 }
 
 export function typeOf(expr: BoundExpr): EdmPrimitive | null {
@@ -206,6 +271,7 @@ export function typeOf(expr: BoundExpr): EdmPrimitive | null {
     case 'cast':
     case 'lambda':
     case 'count':
+    case 'field':
       return expr.type;
     default:
       return assertNever(expr);

@@ -74,7 +74,7 @@ function fullMetadataHead(row: readonly RowValue[], entity: EntityLayout, contex
 export function writeFields(row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
   const { options, children } = context;
   const full = options.metadata === 'full';
-  let out = full ? fullMetadataHead(row, entity, context) : '';
+  let out = entity.transient ? (options.metadata === 'none' ? '' : '"@odata.id":null') : full ? fullMetadataHead(row, entity, context) : '';
   for (const field of entity.fields) {
     if (out.length > 0) out += ',';
     switch (field.kind) {
@@ -83,7 +83,7 @@ export function writeFields(row: readonly RowValue[], entity: EntityLayout, cont
         out += `${JSON.stringify(field.name)}:${jsonValue(row[field.column]!, field.type, options)}`;
         break;
       case 'entity':
-        out += `${JSON.stringify(field.name)}:${row[field.presence] === null ? 'null' : `{${writeFields(row, field.entity, context)}}`}`;
+        out += `${JSON.stringify(field.name)}:${field.presence !== undefined && row[field.presence] === null ? 'null' : `{${writeFields(row, field.entity, context)}}`}`;
         break;
       case 'collection': {
         const rows = children.get(field.plan)?.get(parentKey(row, field.parentColumns)) ?? [];
