@@ -1,0 +1,173 @@
+// Query benchmark on a large generated fleet, all figures from one run:
+//  - each seed request end to end (HTTP on loopback, JSON parsed) vs the same SQL run directly on DuckDB
+//  - page 1 vs page 1,000 of a next-link walk
+//  - a full next-link walk of ResourceUtilizationSummary in rows/s
+//  - the server's peak RSS
+// Usage: npx tsx bench/query.bench.ts [--db data/bench.duckdb] [--machines 2000] [--days 90] [--repeat 15]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_CUSTOMER_ID } from '../src/generate/defaults.js';
+import { monitorModel } from '../src/model/model.js';
+import { bindQuery } from '../src/odata/bind/query-binder.js';
+import { parseQueryString, parseResourcePath } from '../src/odata/parse/index.js';
+import { DuckDbQueryCompiler } from '../src/sql/duckdb-query-compiler.js';
+import { lowerQuery } from '../src/sql/lower-query.js';
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'data/bench-2000x90.duckdb' },
+    machines: { type: 'string', default: '2000' },
+    days: { type: 'string', default: '90' },
+    end: { type: 'string', default: '2025-05-12' },
+    repeat: { type: 'string', default: '15' },
+    port: { type: 'string', default: '18431' },
+  },
+});
+const repeat = Number(args.repeat);
+const base = `http://127.0.0.1:${args.port}/monitorodata`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function run(cmd: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, cmd, { stdio: 'inherit', env });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd.join(' ')} exited ${code}`))));
+  });
+}
+
+async function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', args.db!, '--port', args.port!, '--auth', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('serving')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return child;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function timeGet(url: string): Promise<{ ms: number; body: any }> {
+  const start = performance.now();
+  const response = await fetch(url);
+  const body = await response.json();
+  const ms = performance.now() - start;
+  if (response.status !== 200) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+/** The SQL our pipeline produces for a request, to run directly for comparison. */
+function sqlOf(path: string, query: string) {
+  const bound = bindQuery({ model: monitorModel, path: parseResourcePath(path), options: parseQueryString(query), now: BigInt(Date.now()) * 1000n });
+  return lowerQuery({ model: monitorModel, customerId: DEFAULT_CUSTOMER_ID, query: bound, paging: { pageSize: 1000, skiptoken: undefined }, compiler: () => new DuckDbQueryCompiler() }).query;
+}
+
+async function main() {
+  if (!existsSync(args.db!)) {
+    mkdirSync(dirname(args.db!), { recursive: true });
+    console.log(`generating ${args.machines} machines x ${args.days} days into ${args.db} ...`);
+    await run(['bin/monitor-odata.js', 'generate', '--db', args.db!, '--machines', args.machines!, '--days', args.days!, '--seed', '1', '--end', args.end!]);
+  }
+  const endDay = new Date(`${args.end}T00:00:00Z`);
+  const day = (offset: number) => new Date(endDay.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
+  const hour = `${day(3)}T08:00:00Z`;
+  const seeds: [string, string, string][] = [
+    ['hourly usage of powered-on machines (seed 1)', 'ResourceUtilizationSummary', `$filter=Granularity eq 60 and SummaryDate eq ${hour} and UptimeInMinutes gt 0&$expand=Machine($select=Name,AgentVersion),DesktopGroup($select=Name)`],
+    ['daily usage of powered-on machines (seed 2)', 'ResourceUtilizationSummary', `$filter=Granularity eq 1440 and SummaryDate eq ${day(3)}T00:00:00Z and UptimeInMinutes gt 0`],
+    ['connection failures of a day (Citrix example)', 'ConnectionFailureLogs', `$filter=(FailureDate ge ${day(3)}T00:00:00Z and FailureDate le ${day(2)}T00:00:00Z)`],
+    ['first 10 machines by name (Citrix example)', 'Machines', '$orderby=Name&$top=10'],
+  ];
+
+  // Direct SQL first, while no server holds the file.
+  const direct = new Map<string, number>();
+  {
+    const instance = await DuckDBInstance.create(args.db!, { access_mode: 'READ_ONLY' });
+    const connection = await instance.connect();
+    for (const [name, path, query] of seeds) {
+      const { sql, parameters } = sqlOf(path, query);
+      const times: number[] = [];
+      for (let i = 0; i < repeat + 2; i++) {
+        const start = performance.now();
+        const reader = await connection.runAndReadAll(sql, parameters as never);
+        reader.getRows();
+        if (i >= 2) times.push(performance.now() - start);
+      }
+      direct.set(name, median(times));
+    }
+    connection.closeSync();
+    instance.closeSync();
+  }
+
+  const server = await startServer();
+  try {
+    const lines: string[] = [];
+    lines.push(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
+    lines.push(`data: ${args.machines} machines x ${args.days} days (${args.db}); medians of ${repeat} runs after 2 warm-ups`);
+    lines.push('');
+    lines.push('| request | rows | end to end (ms) | same SQL direct (ms) | ratio |');
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const [name, path, query] of seeds) {
+      const url = `${base}/${path}?${query}`;
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < repeat + 2; i++) {
+        const { ms, body } = await timeGet(url);
+        rows = body.value.length;
+        if (i >= 2) times.push(ms);
+      }
+      const e2e = median(times);
+      const d = direct.get(name)!;
+      lines.push(`| ${name} | ${rows} | ${e2e.toFixed(1)} | ${d.toFixed(1)} | ${(e2e / d).toFixed(2)} |`);
+    }
+
+    // Full walk; remember the link of page 1,000 for the deep-page timing.
+    const first = `${base}/ResourceUtilizationSummary`;
+    let next: string | undefined = first;
+    let pages = 0;
+    let rowCount = 0;
+    let page1000: string | undefined;
+    const walkStart = performance.now();
+    while (next) {
+      const response = await fetch(next);
+      const body: any = await response.json();
+      rowCount += body.value.length;
+      pages++;
+      next = body['@odata.nextLink'];
+      if (pages === 999) page1000 = next;
+    }
+    const walkSeconds = (performance.now() - walkStart) / 1000;
+    lines.push('');
+    lines.push(`full next-link walk of ResourceUtilizationSummary: ${rowCount} rows in ${pages} pages, ${walkSeconds.toFixed(1)} s = ${Math.round(rowCount / walkSeconds)} rows/s`);
+
+    if (page1000) {
+      const t1: number[] = [];
+      const t1000: number[] = [];
+      for (let i = 0; i < repeat + 2; i++) {
+        const a = await timeGet(first);
+        const b = await timeGet(page1000);
+        if (i >= 2) {
+          t1.push(a.ms);
+          t1000.push(b.ms);
+        }
+      }
+      lines.push(`page 1: ${median(t1).toFixed(1)} ms, page 1,000: ${median(t1000).toFixed(1)} ms, ratio ${(median(t1000) / median(t1)).toFixed(2)}`);
+    }
+    lines.push(`server peak RSS: ${peakRssMiB(server.pid!).toFixed(0)} MiB`);
+    console.log(lines.join('\n'));
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+await main();

@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { generateCommand } from './generate-command.js';
+import { serveCommand } from './serve-command.js';
+import { demoCommand } from './demo-command.js';
+
+const program = new Command('monitor-odata')
+  .description('Citrix Monitor Service OData v4 API, self-hosted on DuckDB')
+  .showHelpAfterError();
+
+program.addCommand(generateCommand());
+program.addCommand(serveCommand());
+program.addCommand(demoCommand());
+
+await program.parseAsync(process.argv);

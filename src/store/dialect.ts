@@ -1,0 +1,51 @@
+import type { EdmPrimitive } from '../model/types.js';
+
+/**
+ * What differs between engines when tables are created from the model: type names, the collation
+ * that makes strings compare like the reference's SQL Server (case-insensitive), identifier quoting
+ * and a few capability flags. Everything else in ddl.ts is engine-neutral, so a PostgreSQL engine
+ * is one more object of this shape (spread `duckDbDialect` and override what differs).
+ */
+export interface SqlDialect {
+  readonly name: 'duckdb' | 'postgres';
+  /** Quote an identifier taken from the model (never from user input). */
+  quoteIdentifier(name: string): string;
+  /** The column type for an EDM primitive, without collation or nullability. */
+  typeName(type: EdmPrimitive): string;
+  /** Appended to every string column, e.g. `COLLATE NOCASE`; empty for none. */
+  readonly stringCollation: string;
+  /** Column type of the hidden tenant column. */
+  readonly customerColumnType: string;
+  /**
+   * Whether key constraints are declared. DuckDB keeps a PRIMARY KEY as an ART index that every
+   * insert must probe and grow, which makes a bulk load of tens of millions of rows several times
+   * slower; keys there are guaranteed by the generator and the ingest code instead.
+   */
+  readonly declaresPrimaryKeys: boolean;
+}
+
+const duckDbTypes: Readonly<Record<EdmPrimitive, string>> = {
+  'Edm.Guid': 'UUID',
+  'Edm.String': 'VARCHAR',
+  'Edm.Boolean': 'BOOLEAN',
+  'Edm.Byte': 'UTINYINT',
+  'Edm.Int16': 'SMALLINT',
+  'Edm.Int32': 'INTEGER',
+  'Edm.Int64': 'BIGINT',
+  'Edm.Double': 'DOUBLE',
+  'Edm.Decimal': 'DECIMAL(38,10)',
+  // UTC instants: the API only ever returns `...Z`, so no zone is stored.
+  'Edm.DateTimeOffset': 'TIMESTAMP',
+  'Edm.Date': 'DATE',
+  'Edm.TimeOfDay': 'TIME',
+  'Edm.Duration': 'INTERVAL',
+};
+
+export const duckDbDialect: SqlDialect = {
+  name: 'duckdb',
+  quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
+  typeName: (type) => duckDbTypes[type],
+  stringCollation: 'COLLATE NOCASE',
+  customerColumnType: 'VARCHAR',
+  declaresPrimaryKeys: false,
+};
