@@ -1,13 +1,15 @@
 import type { DatePart, SqlExpr, SqlType } from './sql-nodes.js';
 import { QueryCompiler } from './query-compiler.js';
 
+/** DuckDB's names of the SQL types: it has the unsigned byte and calls the fixed-point type DECIMAL. Also used by its DDL. */
+export function duckDbTypeName(type: SqlType): string {
+  return type === 'DECIMAL' ? 'DECIMAL(38,10)' : type;
+}
+
 /** DuckDB spells a few things differently from the PostgreSQL-flavoured default. */
 export class DuckDbQueryCompiler extends QueryCompiler {
   protected override typeName(type: SqlType): string {
-    // DuckDB has the unsigned byte and calls the fixed-point type DECIMAL.
-    if (type === 'DECIMAL') return 'DECIMAL(38,10)';
-    if (type === 'DOUBLE' || type === 'UTINYINT') return type;
-    return super.typeName(type);
+    return duckDbTypeName(type);
   }
 
   protected override visitLenientCast(operand: SqlExpr, type: SqlType): void {

@@ -1,4 +1,6 @@
 import type { EdmPrimitive } from '../model/types.js';
+import { duckDbTypeName } from '../sql/duckdb-query-compiler.js';
+import { sqlTypeOf } from '../sql/sql-types.js';
 
 /**
  * What differs between engines when tables are created from the model: type names, the collation
@@ -24,27 +26,12 @@ export interface SqlDialect {
   readonly declaresPrimaryKeys: boolean;
 }
 
-const duckDbTypes: Readonly<Record<EdmPrimitive, string>> = {
-  'Edm.Guid': 'UUID',
-  'Edm.String': 'VARCHAR',
-  'Edm.Boolean': 'BOOLEAN',
-  'Edm.Byte': 'UTINYINT',
-  'Edm.Int16': 'SMALLINT',
-  'Edm.Int32': 'INTEGER',
-  'Edm.Int64': 'BIGINT',
-  'Edm.Double': 'DOUBLE',
-  'Edm.Decimal': 'DECIMAL(38,10)',
-  // UTC instants: the API only ever returns `...Z`, so no zone is stored.
-  'Edm.DateTimeOffset': 'TIMESTAMP',
-  'Edm.Date': 'DATE',
-  'Edm.TimeOfDay': 'TIME',
-  'Edm.Duration': 'INTERVAL',
-};
 
 export const duckDbDialect: SqlDialect = {
   name: 'duckdb',
   quoteIdentifier: (name) => `"${name.replaceAll('"', '""')}"`,
-  typeName: (type) => duckDbTypes[type],
+  // UTC instants are TIMESTAMP: the API only ever returns `...Z`, so no zone is stored.
+  typeName: (type) => duckDbTypeName(sqlTypeOf[type]),
   stringCollation: 'COLLATE NOCASE',
   customerColumnType: 'VARCHAR',
   declaresPrimaryKeys: false,
