@@ -70,33 +70,89 @@ function fullMetadataHead(row: readonly RowValue[], entity: EntityLayout, contex
   return out;
 }
 
-/** JSON members of one entity in a row (without braces). */
-export function writeFields(row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
-  const { options, children } = context;
-  const full = options.metadata === 'full';
-  let out = entity.transient ? (options.metadata === 'none' ? '' : '"@odata.id":null') : full ? fullMetadataHead(row, entity, context) : '';
-  for (const field of entity.fields) {
-    if (out.length > 0) out += ',';
-    switch (field.kind) {
-      case 'value':
-        if (full && field.type && annotatedTypes.has(field.type)) out += `${JSON.stringify(`${field.name}@odata.type`)}:"#${field.type.slice(4)}",`;
-        out += `${JSON.stringify(field.name)}:${jsonValue(row[field.column]!, field.type, options)}`;
-        break;
-      case 'entity':
-        out += `${JSON.stringify(field.name)}:${field.presence !== undefined && row[field.presence] === null ? 'null' : `{${writeFields(row, field.entity, context)}}`}`;
-        break;
-      case 'collection': {
-        const rows = children.get(field.plan)?.get(parentKey(row, field.parentColumns)) ?? [];
-        if (field.plan.countColumn !== undefined) {
-          const count = rows.length > 0 ? String(rows[0]![field.plan.countColumn]) : '0';
-          out += `${JSON.stringify(`${field.name}@odata.count`)}:${options.ieee754 ? `"${count}"` : count},`;
+type RowWriter = (row: readonly RowValue[], context: WriterContext) => string;
+
+/** Writes one value of a type; specialised once per field, since pages repeat the same shape 1,000 times. */
+function valueWriter(type: EdmPrimitive | null, options: JsonOptions): (value: RowValue) => string {
+  switch (type) {
+    case 'Edm.Guid':
+      // Lower-case hex and dashes: nothing to escape.
+      return (v) => (v === null ? 'null' : `"${v as string}"`);
+    case 'Edm.DateTimeOffset': {
+      // A page repeats few instants (SummaryDate, CreatedDate): format each once.
+      const cache = new Map<bigint, string>();
+      return (v) => {
+        if (v === null) return 'null';
+        if (typeof v !== 'bigint') return JSON.stringify(String(v));
+        let text = cache.get(v);
+        if (text === undefined) {
+          if (cache.size > 4096) cache.clear();
+          text = `"${odataDateTimeOffset(v)}"`;
+          cache.set(v, text);
         }
-        out += `${JSON.stringify(field.name)}:[${rows.map((r) => `{${writeFields(r, field.plan.entity, context)}}`).join(',')}]`;
+        return text;
+      };
+    }
+    case 'Edm.Byte':
+    case 'Edm.Int16':
+    case 'Edm.Int32':
+      return (v) => (v === null ? 'null' : String(v));
+    default:
+      return (v) => jsonValue(v, type, options);
+  }
+}
+
+function compileEntity(entity: EntityLayout, options: JsonOptions): RowWriter {
+  const full = options.metadata === 'full';
+  const parts: RowWriter[] = [];
+  if (entity.transient) {
+    if (options.metadata !== 'none') parts.push(() => '"@odata.id":null');
+  } else if (full) {
+    parts.push((row, context) => fullMetadataHead(row, entity, context));
+  }
+  for (const field of entity.fields) {
+    const key = `${JSON.stringify(field.name)}:`;
+    switch (field.kind) {
+      case 'value': {
+        const write = valueWriter(field.type, options);
+        const column = field.column;
+        const annotation = full && field.type && annotatedTypes.has(field.type) ? `${JSON.stringify(`${field.name}@odata.type`)}:"#${field.type.slice(4)}",` : '';
+        parts.push((row) => annotation + key + write(row[column]!));
+        break;
+      }
+      case 'entity': {
+        const inner = compileEntity(field.entity, options);
+        const presence = field.presence;
+        parts.push((row, context) => key + (presence !== undefined && row[presence] === null ? 'null' : `{${inner(row, context)}}`));
+        break;
+      }
+      case 'collection': {
+        const inner = compileEntity(field.plan.entity, options);
+        const countColumn = field.plan.countColumn;
+        const countKey = `${JSON.stringify(`${field.name}@odata.count`)}:`;
+        parts.push((row, context) => {
+          const rows = context.children.get(field.plan)?.get(parentKey(row, field.parentColumns)) ?? [];
+          let out = '';
+          if (countColumn !== undefined) {
+            const count = rows.length > 0 ? String(rows[0]![countColumn]) : '0';
+            out = `${countKey}${options.ieee754 ? `"${count}"` : count},`;
+          }
+          return `${out}${key}[${rows.map((r) => `{${inner(r, context)}}`).join(',')}]`;
+        });
         break;
       }
     }
   }
-  return out;
+  return (row, context) => {
+    let out = '';
+    for (let i = 0; i < parts.length; i++) out += (i > 0 ? ',' : '') + parts[i]!(row, context);
+    return out;
+  };
+}
+
+/** JSON members of one entity in a row (without braces). */
+export function writeFields(row: readonly RowValue[], entity: EntityLayout, context: WriterContext): string {
+  return compileEntity(entity, context.options)(row, context);
 }
 
 export interface CollectionDocument {
@@ -112,7 +168,8 @@ export function writeCollection(doc: CollectionDocument, context: Omit<WriterCon
   const parts: string[] = [];
   if (options.metadata !== 'none') parts.push(`"@odata.context":${JSON.stringify(doc.context)}`);
   if (doc.page.count !== undefined) parts.push(`"@odata.count":${options.ieee754 ? `"${doc.page.count}"` : doc.page.count}`);
-  const rows = doc.page.rows.map((row) => `{${writeFields(row, doc.entity, writer)}}`);
+  const write = compileEntity(doc.entity, options);
+  const rows = doc.page.rows.map((row) => `{${write(row, writer)}}`);
   parts.push(`"value":[${rows.join(',')}]`);
   if (doc.nextLink) parts.push(`"@odata.nextLink":${JSON.stringify(doc.nextLink)}`);
   return `{${parts.join(',')}}`;
