@@ -5,7 +5,7 @@ import { ODataError } from '../odata/errors.js';
 import { contextUrl } from '../odata/format/context-url.js';
 import { jsonValue, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
 import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
-import { encodePageToken } from '../sql/keyset.js';
+import { encodePageToken, strideOf } from '../sql/keyset.js';
 import { lowerQuery } from '../sql/lower-query.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
 import { runPlan } from '../store/run-plan.js';
@@ -75,7 +75,10 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const topLeft = plan.remainingTop === undefined ? Infinity : plan.remainingTop - page.rows.length;
     if (page.hasMore && topLeft > 0) {
       const last = page.rows[page.rows.length - 1]!;
-      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count }));
+      const lead = plan.orderColumns[0]!;
+      // Measured from where this page started, so pages that each stay within one value still advance.
+      const stride = strideOf(plan.leadBefore ?? page.rows[0]![lead], last[lead]) ?? plan.strideBefore;
+      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride }));
     }
     return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers };
   }

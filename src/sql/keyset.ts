@@ -15,6 +15,11 @@ export interface PageToken {
   readonly returned: number;
   /** `@odata.count` computed on the first page, so later pages need not count again. */
   readonly count: number | undefined;
+  /**
+   * How far the leading ordering value advanced over the previous page. The next page is first
+   * looked for within twice that distance, so the engine reads only the storage blocks there.
+   */
+  readonly stride: bigint | undefined;
 }
 
 export interface KeysetItem {
@@ -76,7 +81,7 @@ function invalidToken(): ODataError {
 }
 
 export function encodePageToken(token: PageToken): string {
-  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null });
+  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null });
   return Buffer.from(body, 'utf8').toString('base64url');
 }
 
@@ -90,9 +95,24 @@ export function decodePageToken(text: string, arity: number): PageToken {
     throw invalidToken();
   }
   if (typeof parsed !== 'object' || parsed === null) throw invalidToken();
-  const { a, r, c } = parsed as { a?: unknown; r?: unknown; c?: unknown };
+  const { a, r, c, s } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown };
   if (!Array.isArray(a) || a.length !== arity) throw invalidToken();
   if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidToken();
   if (c !== null && (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0)) throw invalidToken();
-  return { after: a.map(decodeValue), returned: r, count: c ?? undefined };
+  if (s !== undefined && s !== null && (typeof s !== 'string' || !/^\d{1,19}$/.test(s))) throw invalidToken();
+  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined };
+}
+
+/** An upper bound for the leading ordering item where the next page probably ends, or undefined when none applies. */
+export function probableEnd(items: readonly KeysetItem[], token: PageToken): SqlExpr | undefined {
+  const lead = items[0];
+  const from = token.after[0];
+  if (!lead || lead.descending || token.stride === undefined || token.stride <= 0n) return undefined;
+  if (lead.type !== 'Edm.DateTimeOffset' || typeof from !== 'bigint') return undefined;
+  return binary('<=', lead.expr, rowValueParam(from + 2n * token.stride, lead.type));
+}
+
+/** How far the leading value moved over a page: the next page's probable stride. */
+export function strideOf(first: RowValue | undefined, last: RowValue | undefined): bigint | undefined {
+  return typeof first === 'bigint' && typeof last === 'bigint' && last > first ? last - first : undefined;
 }

@@ -241,5 +241,8 @@ export function lowerAggregatedQuery(request: LowerRequest, clause: ApplyClause)
     returnedBefore,
     countFromToken: token?.count,
     countQuery: request.compiler().compile(countSelect),
+    unboundedQuery: undefined,
+    strideBefore: undefined,
+    leadBefore: undefined,
   };
 }

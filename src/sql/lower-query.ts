@@ -5,7 +5,7 @@ import type { EdmPrimitive, EntityTypeDef, NavigationDef } from '../model/types.
 import type { BoundExpand, BoundOrderItem, BoundQuery, PathStep, Projection, RangeVariable } from '../odata/bind/semantic.js';
 import { typeOf } from '../odata/bind/semantic.js';
 import type { CompiledQuery, RowValue } from '../store/store.js';
-import { decodePageToken, keysetPredicate, type KeysetItem, type PageToken } from './keyset.js';
+import { decodePageToken, keysetPredicate, probableEnd, type KeysetItem, type PageToken } from './keyset.js';
 import { AliasAllocator, joinCondition, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import type { QueryCompiler } from './query-compiler.js';
 import { rowValueParam } from './row-values.js';
@@ -56,6 +56,12 @@ export interface QueryPlan {
   readonly countFromToken: number | undefined;
   /** Counts the rows on its own, for `/$count` and for an empty page that carries no count column. */
   readonly countQuery: CompiledQuery;
+  /** When `query` looks only where the page probably ends: the same page without that bound, if it came back short. */
+  readonly unboundedQuery: CompiledQuery | undefined;
+  /** The stride the request's token carried, kept when a page does not move the leading value. */
+  readonly strideBefore: bigint | undefined;
+  /** The leading ordering value the page starts after (from the token). */
+  readonly leadBefore: RowValue | undefined;
 }
 
 export interface PagingRequest {
@@ -250,15 +256,18 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
   });
   const countColumn = query.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
 
-  const node = select({
-    columns: cols.list,
-    from: { kind: 'table', table: path.table, alias: path.alias },
-    joins: scope.joins,
-    where: and(where, token ? keysetPredicate(keyset, token.after) : undefined),
-    orderBy: query.kind === 'collection' ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
-    limit: pageRows + 1,
-    offset: token ? undefined : query.skip,
-  });
+  const pageSelect = (bound: SqlExpr | undefined) =>
+    select({
+      columns: cols.list,
+      from: { kind: 'table', table: path.table, alias: path.alias },
+      joins: scope.joins,
+      where: and(where, token ? keysetPredicate(keyset, token.after) : undefined, bound),
+      orderBy: query.kind === 'collection' ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
+      limit: pageRows + 1,
+      offset: token ? undefined : query.skip,
+    });
+  const end = token ? probableEnd(keyset, token) : undefined;
+  const node = pageSelect(end);
   return {
     query: request.compiler().compile(node),
     entity,
@@ -269,5 +278,8 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
     returnedBefore,
     countFromToken: token?.count,
     countQuery: request.compiler().compile(countSelect),
+    unboundedQuery: end ? request.compiler().compile(pageSelect(undefined)) : undefined,
+    strideBefore: token?.stride,
+    leadBefore: token?.after[0],
   };
 }

@@ -21,7 +21,8 @@ export function parentKey(row: Row, columns: readonly number[]): string {
 }
 
 export async function runPlan(store: Store, plan: QueryPlan): Promise<PageRows> {
-  const result = await store.query(plan.query);
+  let result = await store.query(plan.query);
+  if (plan.unboundedQuery && result.rows.length <= plan.pageRows) result = await store.query(plan.unboundedQuery);
   const hasMore = result.rows.length > plan.pageRows;
   const rows = hasMore ? result.rows.slice(0, plan.pageRows) : result.rows;
   let count = plan.countFromToken;

@@ -300,6 +300,12 @@ describe('paging', () => {
     assert.equal(first.body.value.length, 100);
   });
 
+  test('a walk ordered by an instant with gaps (nights, weekends) stays exact when pages look ahead', async () => {
+    const { rows } = await walk(fleet, `${root}/Sessions?$orderby=StartDate&$select=SessionKey`, { Prefer: 'odata.maxpagesize=37' });
+    const expected = await fleet.sql(`SELECT SessionKey::VARCHAR FROM Sessions WHERE ${C} = $1 ORDER BY StartDate NULLS FIRST, SessionKey`, [fleet.customerId]);
+    assert.deepEqual(rows.map((r) => r.SessionKey), expected.map((r) => r[0]));
+  });
+
   test('client-driven $skip paging as Power BI does it', async () => {
     const count = (await fleet.get(`${root}/Connections?$count=true&$top=0`)).body['@odata.count'];
     const seen: string[] = [];
