@@ -2,12 +2,13 @@
 // table (ApplyQueryOptions.ApplyTo wraps the query once per step; so do we), and the request's
 // own $filter/$orderby/$top/$skip/$count and paging run on the last one.
 import type { EdmPrimitive } from '../model/types.js';
-import { assertNever, typeOf, type AggregatedShape, type ApplyClause, type BoundApplyStep, type BoundOrderItem, type ShapeField } from '../odata/bind/semantic.js';
+import { assertNever, typeOf, type AggregatedShape, type ApplyClause, type BoundApplyStep, type BoundExpr, type BoundOrderItem, type BoundQuery, type ShapeField } from '../odata/bind/semantic.js';
+import { sqlTypeOf } from './sql-types.js';
 import { decodePageToken, keysetPredicate, type KeysetItem, type PageToken } from './keyset.js';
 import { AliasAllocator, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import { lowerPath, type EntityLayout, type FieldLayout, type LowerRequest, type QueryPlan } from './lower-query.js';
 import { columns, orderNode } from './select-list.js';
-import { and, binary, column, select, type FromNode, type JoinNode, type OrderNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
+import { and, binary, column, NULL, select, type FromNode, type JoinNode, type OrderNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
 
 /** Rows flowing between steps: the FROM of the next statement and what still has to be filtered. */
 interface Stage {
@@ -18,6 +19,8 @@ interface Stage {
   readonly shape: AggregatedShape | undefined;
   /** The ordering the last orderby()/topcount() established, for later top/skip and the result. */
   readonly order: readonly { readonly expr: SqlExpr; readonly descending: boolean; readonly type: EdmPrimitive | null }[];
+  /** The request, for concat() branches that start again from its entities. */
+  readonly query: BoundQuery;
 }
 
 const sqlAggregate = { sum: 'sum', min: 'min', max: 'max', average: 'avg' } as const;
@@ -33,6 +36,7 @@ function wrap(stage: Stage, node: SelectNode, shape: AggregatedShape, context: L
     where: [],
     shape,
     order: reorder(stage, alias, shape),
+    query: stage.query,
   };
 }
 
@@ -135,9 +139,43 @@ function applyStep(step: BoundApplyStep, stage: Stage, context: LoweringContext)
       });
       return wrap({ ...withOrder, order: [] }, node, stage.shape!, context);
     }
+    case 'concat': {
+      const queries = step.branches.map((branch, index) => {
+        const last = runPipeline(branch.entityFilters, branch.steps, stage.query, context);
+        const own = new Map(branch.shape.fields.map((f) => [step.columnMap.get(f.column)!.column, f]));
+        const list = step.output.fields.map((out) => {
+          if (out === step.branchField) return { expr: { kind: 'param', value: index, type: 'INTEGER' } as SqlExpr, alias: out.column };
+          const mine = own.get(out.column);
+          const value: SqlExpr = mine
+            ? column(aliasOf(last), mine.column)
+            : out.type ? { kind: 'cast', operand: NULL, type: sqlTypeOf[out.type], lenient: false } : NULL;
+          return { expr: value, alias: out.column };
+        });
+        return stageSelect(last, list);
+      });
+      const alias = context.aliases.create();
+      return { from: { kind: 'union', queries, alias }, joins: [], scope: new RowScope(context, undefined, alias), where: [], shape: step.output, order: [], query: stage.query };
+    }
     default:
       return assertNever(step);
   }
+}
+
+/** Runs transformations from the entities of the request's path: the entity stage, then each step. */
+function runPipeline(entityFilters: readonly BoundExpr[], steps: readonly BoundApplyStep[], query: BoundQuery, context: LoweringContext): Stage {
+  const entityScope = new RowScope(context, undefined);
+  const path = lowerPath(query.path, entityScope, query.range);
+  let stage: Stage = {
+    from: { kind: 'table', table: path.table, alias: path.alias },
+    joins: [],
+    scope: entityScope,
+    where: [path.where!, ...entityFilters.map((f) => lowerExpression(f, entityScope))],
+    shape: undefined,
+    order: [],
+    query,
+  };
+  for (const step of steps) stage = applyStep(step, stage, context);
+  return stage;
 }
 
 function aggregateSql(method: 'sum' | 'min' | 'max' | 'average' | 'countdistinct' | 'count', arg: SqlExpr | undefined, type: EdmPrimitive | null): SqlExpr {
@@ -186,17 +224,7 @@ function aggregatedLayout(fields: readonly ShapeField[], columnOf: (f: ShapeFiel
 export function lowerAggregatedQuery(request: LowerRequest, clause: ApplyClause): QueryPlan {
   const { model, query, paging } = request;
   const context: LoweringContext = { model, customerId: request.customerId, aliases: new AliasAllocator() };
-  const entityScope = new RowScope(context, undefined);
-  const path = lowerPath(query.path, entityScope, query.range);
-  let stage: Stage = {
-    from: { kind: 'table', table: path.table, alias: path.alias },
-    joins: [],
-    scope: entityScope,
-    where: [path.where!, ...clause.entityFilters.map((f) => lowerExpression(f, entityScope))],
-    shape: undefined,
-    order: [],
-  };
-  for (const step of clause.steps) stage = applyStep(step, stage, context);
+  const stage = runPipeline(clause.entityFilters, clause.steps, query, context);
   const alias = aliasOf(stage);
   const where = [...stage.where];
   if (query.filter) where.push(lowerExpression(query.filter, stage.scope));

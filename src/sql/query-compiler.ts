@@ -114,12 +114,29 @@ export class QueryCompiler {
   }
 
   protected visitFrom(from: FromNode): void {
-    if (from.kind === 'table') {
-      this.append(`${this.quoteIdentifier(from.table)} ${this.quoteIdentifier(from.alias)}`);
-    } else {
-      this.append('(');
-      this.visitSelect(from.query);
-      this.append(`) ${this.quoteIdentifier(from.alias)}`);
+    switch (from.kind) {
+      case 'table':
+        this.append(`${this.quoteIdentifier(from.table)} ${this.quoteIdentifier(from.alias)}`);
+        return;
+      case 'subquery':
+        this.append('(');
+        this.visitSelect(from.query);
+        this.append(`) ${this.quoteIdentifier(from.alias)}`);
+        return;
+      case 'union':
+        this.append('(');
+        from.queries.forEach((q, i) => {
+          if (i > 0) this.append(' UNION ALL ');
+          this.append('(');
+          this.visitSelect(q);
+          this.append(')');
+        });
+        this.append(`) ${this.quoteIdentifier(from.alias)}`);
+        return;
+      default: {
+        const never: never = from;
+        throw new Error(`unexpected FROM ${JSON.stringify(never)}`);
+      }
     }
   }
 

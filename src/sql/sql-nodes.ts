@@ -97,7 +97,9 @@ export interface OrderNode {
 
 export type FromNode =
   | { readonly kind: 'table'; readonly table: string; readonly alias: string }
-  | { readonly kind: 'subquery'; readonly query: SelectNode; readonly alias: string };
+  | { readonly kind: 'subquery'; readonly query: SelectNode; readonly alias: string }
+  /** `(q1 UNION ALL q2 ...) alias`: the queries have the same columns in the same order. */
+  | { readonly kind: 'union'; readonly queries: readonly SelectNode[]; readonly alias: string };
 
 export interface JoinNode {
   readonly type: 'LEFT' | 'INNER';

@@ -214,8 +214,26 @@ describe('combined with query options and paging', () => {
     for (const row of body.value) if (row.Session) assert.ok('Machine' in row.Session && 'User' in row.Session);
   });
 
+  test('concat unites the rows of its branches', async () => {
+    const { status, body } = await fleet.get(`${root}/Sessions?$apply=concat(groupby((ConnectionState),aggregate($count as N)),aggregate($count as Total))&$count=true`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const groups = await fleet.sql(`SELECT ConnectionState, count(*) FROM Sessions WHERE ${C} = $1 GROUP BY ConnectionState`, [fleet.customerId]);
+    const [[total]] = await fleet.sql(`SELECT count(*) FROM Sessions WHERE ${C} = $1`, [fleet.customerId]);
+    assert.equal(body['@odata.count'], groups.length + 1);
+    const perState = body.value.filter((r: any) => r.ConnectionState !== null);
+    assert.deepEqual(
+      perState.map((r: any) => [r.ConnectionState, r.N]).sort(),
+      groups.map((g) => [g[0], Number(g[1])]).sort(),
+    );
+    const totals = body.value.filter((r: any) => r.Total !== null);
+    assert.deepEqual(totals.map((r: any) => r.Total), [Number(total)]);
+    assert.ok(body.value.every((r: any) => !('$branch' in r)));
+    const twice = await fleet.get(`${root}/Machines?$apply=concat(identity,identity)&$count=true&$top=0`);
+    const [[machines]] = await fleet.sql(`SELECT count(*) FROM Machines WHERE ${C} = $1`, [fleet.customerId]);
+    assert.equal(twice.body['@odata.count'], 2 * Number(machines));
+  });
+
   test('unsupported transformations get a clear 4xx', async () => {
-    assert.equal((await fleet.get(`${root}/Machines?$apply=concat(identity,identity)`)).status, 501);
     const search = await fleet.get(`${root}/Machines?$apply=search(foo)`);
     assert.equal(search.status, 400);
     const expandAfter = await fleet.get(`${root}/Machines?$apply=groupby((Name))&$expand=Sessions`);

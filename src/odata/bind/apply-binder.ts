@@ -121,12 +121,41 @@ function bindStep(step: ApplyStepToken, state: ApplyState): void {
     case 'identity':
       return;
     case 'concat':
-      throw new ODataError('notImplemented', 'concat() in $apply is not supported: run the branches as separate requests.', { span: step.span });
+      bindConcat(step.branches, state);
+      return;
     case 'search':
       throw semanticError('search() in $apply is not supported: the Monitor schema defines no searchable text. Use filter() with contains().', step.span);
     default:
       assertNever(step);
   }
+}
+
+/** Each branch continues from the steps so far; the result holds every branch's rows, fields united by name. */
+function bindConcat(branches: readonly (readonly ApplyStepToken[])[], state: ApplyState): void {
+  const bound = branches.map((sequence) => {
+    const branch: ApplyState = { ...state, entityFilters: [...state.entityFilters], entityCompute: [...state.entityCompute], steps: [...state.steps] };
+    for (const step of sequence) bindStep(step, branch);
+    materialize(branch);
+    return { entityFilters: branch.entityFilters, steps: branch.steps, shape: branch.shape! };
+  });
+  const byName = new Map<string, ShapeField>();
+  const columnMap = new Map<string, ShapeField>();
+  for (const branch of bound) {
+    for (const f of branch.shape.fields) {
+      const name = [...f.path, f.name].join('/').toLowerCase();
+      let out = byName.get(name);
+      if (!out) byName.set(name, (out = shapeField(state, f.name, f.path, f.type, f.role)));
+      columnMap.set(f.column, out);
+    }
+  }
+  const branchField = shapeField(state, '$branch', [], 'Edm.Int32', 'hidden');
+  const keys = [...new Set(bound.flatMap((b) => b.shape.keys.map((k) => columnMap.get(k.column)!))), branchField];
+  const output: AggregatedShape = { fields: [...byName.values(), branchField], keys };
+  state.entityFilters = [];
+  state.entityCompute = [];
+  state.steps = [{ kind: 'concat', branches: bound, output, columnMap, branchField }];
+  state.shape = output;
+  state.scope = shapeScope(state.scope, output);
 }
 
 function shapeField(state: ApplyState, name: string, path: readonly string[], type: EdmPrimitive | null, role: ShapeField['role']): ShapeField {

@@ -197,7 +197,7 @@ const emptyProjection: Projection = { properties: [], computed: [], expands: [],
  * order of declaration (its property containers are linked lists that prepend).
  */
 function selectFields(shape: AggregatedShape, select: readonly SelectItemToken[] | undefined): ShapeField[] {
-  let chosen = shape.fields;
+  let chosen = shape.fields.filter((f) => f.role !== 'hidden');
   if (select && select.length > 0 && !select.some((i) => i.kind === 'star')) {
     const names = new Set<string>();
     for (const item of select) {
@@ -208,7 +208,7 @@ function selectFields(shape: AggregatedShape, select: readonly SelectItemToken[]
       }
       names.add(first);
     }
-    chosen = shape.fields.filter((f) => names.has((f.path[0] ?? f.name).toLowerCase()));
+    chosen = chosen.filter((f) => names.has((f.path[0] ?? f.name).toLowerCase()));
   }
   const simpleKeys = chosen.filter((f) => f.role === 'group' && f.path.length === 0).reverse();
   const values = chosen.filter((f) => f.role !== 'group').reverse();

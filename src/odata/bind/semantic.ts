@@ -206,7 +206,8 @@ export interface ShapeField {
   readonly type: EdmPrimitive | null;
   /** Column name in the SQL stage that holds the field; unique within one query. */
   readonly column: string;
-  readonly role: 'group' | 'aggregate' | 'computed';
+  /** `hidden`: kept for ordering only (which concat() branch a row came from), never written. */
+  readonly role: 'group' | 'aggregate' | 'computed' | 'hidden';
 }
 
 /** The rows a transformation produces after aggregation (Olingo's DynamicStructuredType). */
@@ -243,7 +244,22 @@ export type BoundApplyStep =
       readonly kind: 'topcount' | 'bottomcount' | 'topsum' | 'bottomsum' | 'toppercent' | 'bottompercent';
       readonly n: number;
       readonly expr: BoundExpr;
+    }
+  /** `concat(a, b, ...)`: the rows of every branch, each run from the entities. */
+  | {
+      readonly kind: 'concat';
+      readonly branches: readonly ConcatBranch[];
+      readonly output: AggregatedShape;
+      /** Output field for each branch field column; output fields a branch lacks are null there. */
+      readonly columnMap: ReadonlyMap<string, ShapeField>;
+      readonly branchField: ShapeField;
     };
+
+export interface ConcatBranch {
+  readonly entityFilters: readonly BoundExpr[];
+  readonly steps: readonly BoundApplyStep[];
+  readonly shape: AggregatedShape;
+}
 
 export interface ApplyClause {
   /** `filter()` and `expand()` steps that run on entities, before any aggregation. */

@@ -1,0 +1,15 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const inst = await DuckDBInstance.create('data/bench-2000x90.duckdb', { access_mode: 'READ_ONLY' });
+const c = await inst.connect();
+const cust = '5b1d2c8e-0f3a-4e7b-9c6d-2a4f8e1b3c70';
+const sql = `SELECT * FROM ResourceUtilizationSummary t0 WHERE _customer_id = $1 AND SummaryDate >= $2::TIMESTAMP AND (SummaryDate > $2::TIMESTAMP OR (SummaryDate = $2::TIMESTAMP AND MachineId > $3::UUID)) AND SummaryDate <= $4::TIMESTAMP ORDER BY SummaryDate, MachineId, Granularity LIMIT 1001`;
+const p = [cust, '2025-03-16 23:00:00', 'ffe25246-c52e-4653-9226-b9bae0fac20d', '2025-03-17 01:00:00'];
+const med = async (f: () => Promise<unknown>) => { const ts: number[] = []; for (let i = 0; i < 15; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((a,b)=>a-b); return ts[7].toFixed(2); };
+console.log('run', await med(() => c.runAndReadAll(sql, p as any)));
+const prep = await c.prepare(sql);
+prep.bind(p as any);
+console.log('prepared', await med(async () => { const r = await prep.runAndReadAll(); }));
+console.log('prepared stream chunks', await med(async () => { const r = await prep.run(); let n = 0; for (;;) { const ch = await r.fetchChunk(); if (!ch || ch.rowCount === 0) break; n += ch.rowCount; } }));
+await c.run('PRAGMA enable_profiling=json'); await c.run(`PRAGMA profiling_output='/tmp/prof.json'`);
+await c.runAndReadAll(sql, p as any);
+await c.run('PRAGMA disable_profiling');
