@@ -4,7 +4,8 @@
 import type { EdmPrimitive } from '../model/types.js';
 import { assertNever, typeOf, type AggregatedShape, type ApplyClause, type BoundApplyStep, type BoundExpr, type BoundOrderItem, type BoundQuery, type ShapeField } from '../odata/bind/semantic.js';
 import { sqlTypeOf } from './sql-types.js';
-import { decodePageToken, keysetPredicate, type KeysetItem, type PageToken } from './keyset.js';
+import type { KeysetItem } from './keyset.js';
+import { pagePlan } from './page-plan.js';
 import { AliasAllocator, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import { lowerPath, type EntityLayout, type FieldLayout, type LowerRequest, type QueryPlan } from './lower-query.js';
 import { columns, orderNode } from './select-list.js';
@@ -237,40 +238,7 @@ export function lowerAggregatedQuery(request: LowerRequest, clause: ApplyClause)
   const requested: KeysetItem[] = query.orderby.map((o: BoundOrderItem) => ({ expr: lowerExpression(o.expr, stage.scope), descending: o.descending, type: typeOf(o.expr) }));
   const keyset: KeysetItem[] = [...requested, ...stage.order.map((o) => ({ expr: o.expr, descending: o.descending, type: o.type }))];
   for (const key of stage.shape!.keys) keyset.push({ expr: column(alias, key.column), descending: false, type: key.type });
-  const orderColumns = keyset.map((k) => cols.add(k.expr));
-
-  const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.length) : undefined;
-  const returnedBefore = token?.returned ?? 0;
-  const remainingTop = query.top !== undefined ? Math.max(0, query.top - returnedBefore) : undefined;
-  const pageRows = Math.min(paging.pageSize, remainingTop ?? Infinity);
-  const countSelect = select({
-    columns: [{ expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false }, alias: 'n' }],
-    from: stage.from,
-    joins: stage.scope.joins,
-    where: and(...where),
-  });
-  const countColumn = query.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
-  const node = select({
-    columns: cols.list,
-    from: stage.from,
-    joins: stage.scope.joins,
-    where: and(...where, token ? keysetPredicate(keyset, token.after) : undefined),
-    orderBy: keyset.map((k) => orderNode(k.expr, k.descending)),
-    limit: pageRows + 1,
-    offset: token ? undefined : query.skip,
-  });
-  return {
-    query: request.compiler().compile(node),
-    entity,
-    orderColumns,
-    countColumn,
-    pageRows,
-    remainingTop,
-    returnedBefore,
-    countFromToken: token?.count,
-    countQuery: request.compiler().compile(countSelect),
-    unboundedQuery: undefined,
-    strideBefore: undefined,
-    leadBefore: undefined,
-  };
+  const rows = { from: stage.from, joins: stage.scope.joins, where: and(...where) };
+  // Derived tables carry no outer joins, so the count may read the same source.
+  return pagePlan({ paging, compiler: request.compiler, top: query.top, skip: query.skip, count: query.count, collection: true, entity, columns: cols, keyset, rows, counted: rows });
 }

@@ -5,7 +5,8 @@ import type { EdmPrimitive, EntityTypeDef, NavigationDef } from '../model/types.
 import type { BoundExpand, BoundOrderItem, BoundQuery, PathStep, Projection, RangeVariable } from '../odata/bind/semantic.js';
 import { typeOf } from '../odata/bind/semantic.js';
 import type { CompiledQuery, RowValue } from '../store/store.js';
-import { decodePageToken, keysetPredicate, probableEnd, type KeysetItem, type PageToken } from './keyset.js';
+import type { KeysetItem, PageToken } from './keyset.js';
+import { pagePlan } from './page-plan.js';
 import { AliasAllocator, joinCondition, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import type { QueryCompiler } from './query-compiler.js';
 import { rowValueParam } from './row-values.js';
@@ -238,48 +239,19 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
 
   const order = orderItems(query, model, query.type);
   const keyset: KeysetItem[] = order.map((o) => ({ expr: lowerExpression(o.expr, scope), descending: o.descending, type: typeOf(o.expr) }));
-  const orderColumns = keyset.map((k) => cols.add(k.expr));
-
-  const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.length) : undefined;
-  const returnedBefore = token?.returned ?? 0;
-  const remainingTop = query.top !== undefined ? Math.max(0, query.top - returnedBefore) : undefined;
-  const pageRows = query.kind === 'collection' ? Math.min(paging.pageSize, remainingTop ?? Infinity) : 2;
-
-  // Counted in a scope of its own: the count must not see the keyset predicate or the page's joins.
   const countScope = new RowScope({ model, customerId: request.customerId, aliases: new AliasAllocator() }, undefined);
   const counted = baseSelect(request, countScope);
-  const countSelect = select({
-    columns: [{ expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false }, alias: 'n' }],
-    from: { kind: 'table', table: counted.path.table, alias: counted.path.alias },
-    joins: countScope.joins,
-    where: counted.where,
-  });
-  const countColumn = query.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
-
-  const pageSelect = (bound: SqlExpr | undefined) =>
-    select({
-      columns: cols.list,
-      from: { kind: 'table', table: path.table, alias: path.alias },
-      joins: scope.joins,
-      where: and(where, token ? keysetPredicate(keyset, token.after) : undefined, bound),
-      orderBy: query.kind === 'collection' ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
-      limit: pageRows + 1,
-      offset: token ? undefined : query.skip,
-    });
-  const end = token ? probableEnd(keyset, token) : undefined;
-  const node = pageSelect(end);
-  return {
-    query: request.compiler().compile(node),
+  return pagePlan({
+    paging,
+    compiler: request.compiler,
+    top: query.top,
+    skip: query.skip,
+    count: query.count,
+    collection: query.kind === 'collection',
     entity,
-    orderColumns,
-    countColumn,
-    pageRows,
-    remainingTop,
-    returnedBefore,
-    countFromToken: token?.count,
-    countQuery: request.compiler().compile(countSelect),
-    unboundedQuery: end ? request.compiler().compile(pageSelect(undefined)) : undefined,
-    strideBefore: token?.stride,
-    leadBefore: token?.after[0],
-  };
+    columns: cols,
+    keyset,
+    rows: { from: { kind: 'table', table: path.table, alias: path.alias }, joins: scope.joins, where },
+    counted: { from: { kind: 'table', table: counted.path.table, alias: counted.path.alias }, joins: countScope.joins, where: counted.where },
+  });
 }

@@ -1,0 +1,76 @@
+// The paging part every query plan shares: the keyset from the token, `$top` across pages, the
+// count, and the page statement (with its probable-end bound where one applies).
+import type { QueryCompiler } from './query-compiler.js';
+import { decodePageToken, keysetPredicate, probableEnd, type KeysetItem, type PageToken } from './keyset.js';
+import type { EntityLayout, PagingRequest, QueryPlan } from './lower-query.js';
+import { orderNode, type Columns } from './select-list.js';
+import { and, select, type FromNode, type JoinNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
+
+/** Rows before paging: FROM, joins and WHERE. */
+export interface RowSource {
+  readonly from: FromNode;
+  readonly joins: readonly JoinNode[];
+  readonly where: SqlExpr | undefined;
+}
+
+export interface PageRequest {
+  readonly paging: PagingRequest;
+  readonly compiler: () => QueryCompiler;
+  readonly top: number | undefined;
+  readonly skip: number | undefined;
+  readonly count: boolean;
+  /** False for a single entity or property: no ordering, at most one row expected. */
+  readonly collection: boolean;
+  readonly entity: EntityLayout;
+  /** The select list so far; ordering values and the count are appended. */
+  readonly columns: Columns;
+  readonly keyset: readonly KeysetItem[];
+  readonly rows: RowSource;
+  /** The same rows for counting, built in a scope of its own so the count sees no keyset or page joins. */
+  readonly counted: RowSource;
+}
+
+function countOf(source: RowSource): SelectNode {
+  return select({
+    columns: [{ expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false }, alias: 'n' }],
+    from: source.from,
+    joins: source.joins,
+    where: source.where,
+  });
+}
+
+export function pagePlan(request: PageRequest): QueryPlan {
+  const { paging, keyset, columns: cols } = request;
+  const orderColumns = keyset.map((k) => cols.add(k.expr));
+  const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.length) : undefined;
+  const returnedBefore = token?.returned ?? 0;
+  const remainingTop = request.top !== undefined ? Math.max(0, request.top - returnedBefore) : undefined;
+  const pageRows = request.collection ? Math.min(paging.pageSize, remainingTop ?? Infinity) : 2;
+  const countSelect = countOf(request.counted);
+  const countColumn = request.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
+  const pageSelect = (bound: SqlExpr | undefined) =>
+    select({
+      columns: cols.list,
+      from: request.rows.from,
+      joins: request.rows.joins,
+      where: and(request.rows.where, token ? keysetPredicate(keyset, token.after) : undefined, bound),
+      orderBy: request.collection ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
+      limit: pageRows + 1,
+      offset: token ? undefined : request.skip,
+    });
+  const end = token ? probableEnd(keyset, token) : undefined;
+  return {
+    query: request.compiler().compile(pageSelect(end)),
+    entity: request.entity,
+    orderColumns,
+    countColumn,
+    pageRows,
+    remainingTop,
+    returnedBefore,
+    countFromToken: token?.count,
+    countQuery: request.compiler().compile(countSelect),
+    unboundedQuery: end ? request.compiler().compile(pageSelect(undefined)) : undefined,
+    strideBefore: token?.stride,
+    leadBefore: token?.after[0],
+  };
+}
