@@ -47,6 +47,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // Query text is parsed by our own OData parser from the raw URL, never by Fastify.
       querystringParser: () => ({}),
     },
+    // Errors Fastify raises before routing (a malformed percent-escape in the path) get the OData shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, new ODataError('syntax', `The request URL is not valid: ${error.message}`, { target: 'path' }));
+    },
   });
 
   app.setErrorHandler((error, _request, reply) => {

@@ -229,6 +229,7 @@ describe('more Citrix examples', () => {
       [`isof(Granularity, Edm.Int16) and not (UptimeInMinutes lt 30)`, `NOT coalesce(UptimeInMinutes < 30, false)`],
       [`AvgIcaRttInMs eq null or AvgIcaRttInMs mod 7 eq 0`, `AvgIcaRttInMs IS NULL OR AvgIcaRttInMs % 7 = 0`],
       [`SummaryDate lt now() and date(SummaryDate) eq 2025-05-04`, `SummaryDate < now()::TIMESTAMP AND CAST(SummaryDate AS DATE) = DATE '2025-05-04'`],
+      [`SummaryDate ge cast(2025-05-04T06:30:00.5Z, Edm.DateTimeOffset) and SummaryDate lt 2025-05-04T08:00:00%2B01:00`, `SummaryDate >= TIMESTAMP '2025-05-04 06:30:00.5' AND SummaryDate < TIMESTAMP '2025-05-04 07:00:00'`],
     ];
     for (const [filter, sql] of checks) {
       const res = await fleet.get(`${root}/ResourceUtilizationSummary?$filter=${filter}&$count=true&$top=0`);
