@@ -87,6 +87,10 @@ async function main() {
     ['daily usage of powered-on machines (seed 2)', 'ResourceUtilizationSummary', `$filter=Granularity eq 1440 and SummaryDate eq ${day(3)}T00:00:00Z and UptimeInMinutes gt 0`],
     ['connection failures of a day (Citrix example)', 'ConnectionFailureLogs', `$filter=(FailureDate ge ${day(3)}T00:00:00Z and FailureDate le ${day(2)}T00:00:00Z)`],
     ['first 10 machines by name (Citrix example)', 'Machines', '$orderby=Name&$top=10'],
+    // The three $apply requests of Citrix's "machine resource utilization" page, verbatim.
+    ['$apply: utilization aggregates by delivery group (seed 3)', 'ResourceUtilizationSummary', '$apply=filter(Granularity eq 60 and SummaryDate ge 2025-05-03 and UptimeInMinutes gt 0 and AvgTotalMemory gt 0 and AvgUsedMemory gt 0 and PeakUsedMemory gt 0)/compute(100 mul AvgUsedMemory div AvgTotalMemory as AvgPercentMemory, 100 mul PeakUsedMemory div AvgTotalMemory as PeakPercentMemory)/expand(DesktopGroup,filter(Name ne null))/groupby((DesktopGroup/Name,SummaryDate),aggregate(AvgPercentCpu with average as AvgPercentCpu, PeakPercentCpu with max as PeakPercentCpu, AvgPercentMemory with average as AvgPercentMemory, PeakPercentMemory with max as PeakPercentMemory))'],
+    ['$apply: daily average uptime by delivery group (seed 4)', 'ResourceUtilizationSummary', '$apply=filter(Granularity eq 1440 and SummaryDate ge 2025-05-01 and SummaryDate le 2025-05-10)/expand(Machine,expand(DesktopGroup,filter(Name ne null)))/groupby((DesktopGroupId, DesktopGroup/Name), aggregate(cast(UptimeInMinutes, Edm.Int32) with average as AvgUptimeInMinutes))'],
+    ['$apply: unused machines (seed 5)', 'ResourceUtilizationSummary', '$apply=filter(Granularity eq 60 and SummaryDate ge 2025-05-05 and UptimeInMinutes gt 0)/expand(Machine,expand(DesktopGroup,filter(Name ne null)))/compute(cast(TotalSessionCount,Edm.Int64) as TotalSessionCountInt64 )/groupby((DesktopGroup/Name,MachineId,Machine/Name),aggregate(TotalSessionCountInt64 with sum as TotalSessionCountSum))/filter(TotalSessionCountSum eq 0)&$count=true'],
   ];
 
   // Direct SQL first, while no server holds the file.
@@ -163,6 +167,28 @@ async function main() {
       }
       lines.push(`page 1: ${median(t1).toFixed(1)} ms, page 1,000: ${median(t1000).toFixed(1)} ms, ratio ${(median(t1000) / median(t1)).toFixed(2)}`);
     }
+    // A walk over an aggregated result of more than 1,000 groups versus its first page alone.
+    const grouped = `${base}/ResourceUtilizationSummary?$apply=groupby((MachineId,Granularity),aggregate(AvgPercentCpu with average as A, PeakPercentCpu with max as P))`;
+    const firstTimes: number[] = [];
+    const walkTimes: number[] = [];
+    let groups = 0;
+    let groupPages = 0;
+    for (let i = 0; i < 7; i++) {
+      // A first page always computes the aggregation afresh (only next links read the result cache).
+      firstTimes.push((await timeGet(grouped)).ms);
+      const start = performance.now();
+      let link: string | undefined = grouped;
+      groups = 0;
+      groupPages = 0;
+      while (link) {
+        const body: any = await (await fetch(link)).json();
+        groups += body.value.length;
+        groupPages++;
+        link = body['@odata.nextLink'];
+      }
+      walkTimes.push(performance.now() - start);
+    }
+    lines.push(`aggregated walk (${groups} groups, ${groupPages} pages): ${median(walkTimes).toFixed(0)} ms vs its first page alone ${median(firstTimes).toFixed(0)} ms, ratio ${(median(walkTimes) / median(firstTimes)).toFixed(2)} (medians of 7)`);
     lines.push(`server peak RSS: ${peakRssMiB(server.pid!).toFixed(0)} MiB`);
     console.log(lines.join('\n'));
   } finally {

@@ -5,6 +5,7 @@ import { ODataError } from '../odata/errors.js';
 import { metadataDocument } from '../odata/format/metadata-document.js';
 import { serviceDocument } from '../odata/format/service-document.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
+import { ResultCache, type ResultCacheLimits } from '../store/result-cache.js';
 import type { Store } from '../store/store.js';
 import { engineErrorResponse, errorResponse } from './error-body.js';
 import { contentType } from './negotiation.js';
@@ -18,6 +19,7 @@ export interface AppDependencies {
   /** The customer served without tokens (`--auth none`). */
   readonly customerId: string;
   readonly logger?: boolean;
+  readonly resultCache?: ResultCacheLimits;
 }
 
 const ODATA_VERSION = { 'OData-Version': '4.0' };
@@ -72,6 +74,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return reply.code(500).headers(ODATA_VERSION).type('application/json').send(JSON.stringify({ error: { code: 'InternalServerError', message: 'An error has occurred.' } }));
   });
 
+  const cache = new ResultCache(deps.resultCache);
+
   app.setNotFoundHandler((request, reply) => {
     return sendError(reply, new ODataError('notFound', `No HTTP resource was found that matches the request URI '${request.url}'.`));
   });
@@ -106,6 +110,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       accept: request.headers.accept,
       prefer: request.headers.prefer as string | undefined,
       now: new Date(),
+      cache,
     });
     reply.code(response.status).headers(ODATA_VERSION).headers(response.headers);
     if (response.contentType === 'text') return reply.type('text/plain').send(response.body);

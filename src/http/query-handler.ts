@@ -8,6 +8,7 @@ import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
 import { encodePageToken, strideOf } from '../sql/keyset.js';
 import { lowerQuery } from '../sql/lower-query.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
+import type { ResultCache } from '../store/result-cache.js';
 import { runPlan } from '../store/run-plan.js';
 import type { Store } from '../store/store.js';
 import { negotiateJson, preferredPageSize } from './negotiation.js';
@@ -28,6 +29,8 @@ export interface QueryRequest {
   readonly accept: string | undefined;
   readonly prefer: string | undefined;
   readonly now: Date;
+  /** Whole aggregated results, kept briefly for the walk that pages through them. */
+  readonly cache: ResultCache;
 }
 
 export interface QueryResponse {
@@ -67,7 +70,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const result = await request.store.query(plan.countQuery);
     return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
   }
-  const page = await runPlan(request.store, plan);
+  const page = await runPlan(request.store, plan, request.cache);
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
     let nextLink: string | undefined;
@@ -78,7 +81,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       const lead = plan.orderColumns[0]!;
       // Measured from where this page started, so pages that each stay within one value still advance.
       const stride = strideOf(plan.leadBefore ?? page.rows[0]![lead], last[lead]) ?? plan.strideBefore;
-      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride }));
+      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, position: page.nextPosition }));
     }
     return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers };
   }

@@ -20,6 +20,8 @@ export interface PageToken {
    * looked for within twice that distance, so the engine reads only the storage blocks there.
    */
   readonly stride: bigint | undefined;
+  /** Index of the next row in the ordered result, for results served from the short-lived result cache. */
+  readonly position: number | undefined;
 }
 
 export interface KeysetItem {
@@ -81,7 +83,7 @@ function invalidToken(): ODataError {
 }
 
 export function encodePageToken(token: PageToken): string {
-  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null });
+  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null, p: token.position ?? null });
   return Buffer.from(body, 'utf8').toString('base64url');
 }
 
@@ -95,12 +97,13 @@ export function decodePageToken(text: string, arity: number): PageToken {
     throw invalidToken();
   }
   if (typeof parsed !== 'object' || parsed === null) throw invalidToken();
-  const { a, r, c, s } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown };
+  const { a, r, c, s, p } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown; p?: unknown };
   if (!Array.isArray(a) || a.length !== arity) throw invalidToken();
   if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidToken();
   if (c !== null && (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0)) throw invalidToken();
   if (s !== undefined && s !== null && (typeof s !== 'string' || !/^\d{1,19}$/.test(s))) throw invalidToken();
-  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined };
+  if (p !== undefined && p !== null && (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 0)) throw invalidToken();
+  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, position: typeof p === 'number' ? p : undefined };
 }
 
 /** An upper bound for the leading ordering item where the next page probably ends, or undefined when none applies. */

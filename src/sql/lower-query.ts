@@ -63,6 +63,14 @@ export interface QueryPlan {
   readonly strideBefore: bigint | undefined;
   /** The leading ordering value the page starts after (from the token). */
   readonly leadBefore: RowValue | undefined;
+  /**
+   * For aggregated results: every row of the result in page order (no keyset, no limit), so a
+   * walk can page through one computation held in the result cache instead of aggregating again.
+   */
+  readonly wholeQuery: CompiledQuery | undefined;
+  /** Where this page starts in the whole result, when the token came from the result cache. */
+  readonly position: number | undefined;
+  readonly skip: number;
 }
 
 export interface PagingRequest {
@@ -253,5 +261,6 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
     keyset,
     rows: { from: { kind: 'table', table: path.table, alias: path.alias }, joins: scope.joins, where },
     counted: { from: { kind: 'table', table: counted.path.table, alias: counted.path.alias }, joins: countScope.joins, where: counted.where },
+    cacheable: false,
   });
 }

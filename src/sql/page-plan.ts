@@ -28,6 +28,8 @@ export interface PageRequest {
   readonly rows: RowSource;
   /** The same rows for counting, built in a scope of its own so the count sees no keyset or page joins. */
   readonly counted: RowSource;
+  /** Whether a walk may page through one cached computation (aggregated results). */
+  readonly cacheable: boolean;
 }
 
 function countOf(source: RowSource): SelectNode {
@@ -72,5 +74,10 @@ export function pagePlan(request: PageRequest): QueryPlan {
     unboundedQuery: end ? request.compiler().compile(pageSelect(undefined)) : undefined,
     strideBefore: token?.stride,
     leadBefore: token?.after[0],
+    wholeQuery: request.cacheable
+      ? request.compiler().compile(select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) }))
+      : undefined,
+    position: token?.position,
+    skip: request.skip ?? 0,
   };
 }

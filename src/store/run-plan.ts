@@ -1,6 +1,7 @@
 // Runs a query plan: the page statement, then one batched statement per collection-valued
 // expand per level, grouping child rows under their parents.
 import type { EntityLayout, ExpandPlan, QueryPlan } from '../sql/lower-query.js';
+import { ResultCache } from './result-cache.js';
 import type { RowValue, Store } from './store.js';
 
 type Row = readonly RowValue[];
@@ -11,6 +12,8 @@ export interface PageRows {
   readonly hasMore: boolean;
   readonly count: number | undefined;
   readonly children: ChildRows;
+  /** Index of the next row in the cached whole result, when the page was served from the result cache. */
+  readonly nextPosition: number | undefined;
 }
 
 /** Child rows of each collection expand, by the parent's join values. */
@@ -20,7 +23,41 @@ export function parentKey(row: Row, columns: readonly number[]): string {
   return columns.map((c) => String(row[c])).join('\u0000');
 }
 
-export async function runPlan(store: Store, plan: QueryPlan): Promise<PageRows> {
+/** A page cut from the whole result, computed now (first page) or held in the cache (later pages). */
+async function pageFromWhole(store: Store, plan: QueryPlan, cache: ResultCache): Promise<PageRows | undefined> {
+  if (!plan.wholeQuery) return undefined;
+  const key = ResultCache.keyOf(plan.wholeQuery);
+  let whole = plan.position !== undefined ? cache.get(key) : undefined;
+  if (!whole) {
+    if (plan.position !== undefined || plan.returnedBefore > 0) return undefined;
+    whole = (await store.query(plan.wholeQuery)).rows;
+    cache.set(key, whole);
+    // Too big to keep: this page is cut from it, later pages go by keyset.
+    if (whole.length > cache.limits.maxRowsPerEntry) {
+      const start = plan.skip;
+      const rows = whole.slice(start, start + plan.pageRows);
+      return finish(store, plan, rows, whole.length > start + plan.pageRows, wholeCount(plan, whole), undefined);
+    }
+  }
+  const start = plan.position ?? plan.skip;
+  const rows = whole.slice(start, start + plan.pageRows);
+  return finish(store, plan, rows, whole.length > start + plan.pageRows, wholeCount(plan, whole), start + rows.length);
+}
+
+function wholeCount(plan: QueryPlan, whole: readonly Row[]): number | undefined {
+  return plan.countFromToken ?? (plan.countColumn !== undefined ? whole.length : undefined);
+}
+
+/** Adds the children of collection expands to a page's rows. */
+async function finish(store: Store, plan: QueryPlan, rows: readonly Row[], hasMore: boolean, count: number | undefined, nextPosition: number | undefined): Promise<PageRows> {
+  const children: ChildRows = new Map();
+  await fetchChildren(store, plan.entity, rows, children);
+  return { rows, hasMore, count, children, nextPosition };
+}
+
+export async function runPlan(store: Store, plan: QueryPlan, cache?: ResultCache): Promise<PageRows> {
+  const cached = cache ? await pageFromWhole(store, plan, cache) : undefined;
+  if (cached) return cached;
   let result = await store.query(plan.query);
   if (plan.unboundedQuery && result.rows.length <= plan.pageRows) result = await store.query(plan.unboundedQuery);
   const hasMore = result.rows.length > plan.pageRows;
@@ -29,9 +66,7 @@ export async function runPlan(store: Store, plan: QueryPlan): Promise<PageRows> 
   if (count === undefined && plan.countColumn !== undefined) {
     count = rows.length > 0 ? Number(rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
   }
-  const children: ChildRows = new Map();
-  await fetchChildren(store, plan.entity, rows, children);
-  return { rows, hasMore, count, children };
+  return finish(store, plan, rows, hasMore, count, undefined);
 }
 
 async function fetchChildren(store: Store, entity: EntityLayout, rows: readonly Row[], children: ChildRows): Promise<void> {

@@ -2,6 +2,9 @@
 // Aggregation extension, and their type rules; expected answers come from hand-written SQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../../src/http/app.js';
+import { monitorModel } from '../../src/model/model.js';
+import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
 import { openFleet, walk, type Fleet } from '../support/fleet.js';
 
 let fleet: Fleet;
@@ -156,6 +159,21 @@ describe('combined with query options and paging', () => {
     assert.equal(rows.length, Number(n));
     assert.equal(pages, Math.ceil(Number(n) / 17));
     assert.equal(new Set(rows.map((r) => `${r.MachineId}|${r.Granularity}`)).size, rows.length);
+  });
+
+  test('a walk served from the result cache equals one paged by keyset', async () => {
+    const url = `${root}/ConnectionFailureLogs?$apply=groupby((UserId,MachineId),aggregate($count as N))&$orderby=N desc&$count=true`;
+    const cached = await walk(fleet, url, { Prefer: 'odata.maxpagesize=5' });
+    const uncachedApp = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, resultCache: { ttlMs: 60_000, maxRowsPerEntry: 0, maxTotalRows: 0 } });
+    const viaKeyset = await walk({ ...fleet, get: async (u: string, h: Record<string, string> = {}) => {
+      const r = await uncachedApp.inject({ method: 'GET', url: u, headers: h });
+      return { status: r.statusCode, body: JSON.parse(r.body), headers: r.headers, text: r.body };
+    } }, url, { Prefer: 'odata.maxpagesize=5' });
+    await uncachedApp.close();
+    const [[n]] = await fleet.sql(`SELECT count(*) FROM (SELECT DISTINCT UserId, MachineId FROM ConnectionFailureLogs WHERE ${C} = $1)`, [fleet.customerId]);
+    assert.equal(cached.rows.length, Number(n));
+    assert.ok(cached.pages > 2, `pages ${cached.pages} rows ${cached.rows.length} keyset pages ${viaKeyset.pages}`);
+    assert.deepEqual(cached.rows, viaKeyset.rows);
   });
 
   test('nested groupby equals the flat grouping; filter after groupby', async () => {
