@@ -8,7 +8,7 @@ import { isIntegral } from '../odata/bind/type-rules.js';
 import { sqlTimestampText, timeOfDayText } from '../edm/date-time.js';
 import type { SqlValue } from '../store/store.js';
 import { sqlTypeOf } from './sql-types.js';
-import { and, binary, column, FALSE, NULL, select, TRUE, type JoinNode, type SqlExpr, type SqlType } from './sql-nodes.js';
+import { and, binary, column, FALSE, NULL, select, TRUE, type JoinNode, type SqlExpr } from './sql-nodes.js';
 
 
 /** A constant as a bound parameter, cast to its SQL type. */

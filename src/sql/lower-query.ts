@@ -5,7 +5,7 @@ import type { EdmPrimitive, EntityTypeDef, NavigationDef } from '../model/types.
 import type { BoundExpand, BoundOrderItem, BoundQuery, PathStep, Projection, RangeVariable } from '../odata/bind/semantic.js';
 import { typeOf } from '../odata/bind/semantic.js';
 import type { CompiledQuery, RowValue } from '../store/store.js';
-import type { KeysetItem, PageToken } from './keyset.js';
+import type { KeysetItem } from './keyset.js';
 import { pagePlan } from './page-plan.js';
 import { AliasAllocator, joinCondition, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import type { QueryCompiler } from './query-compiler.js';

@@ -185,7 +185,6 @@ export function bindQuery(request: BindRequest): BoundQuery {
     projection,
     apply: applied?.clause,
     fields,
-    spans: {},
   };
 }
 

@@ -1,5 +1,4 @@
 // Binds $select, $expand (nested to any depth) and $compute of one level into a Projection.
-import type { Model } from '../../model/model.js';
 import type { EntityTypeDef, PropertyDef } from '../../model/types.js';
 import { semanticError, ODataError } from '../errors.js';
 import type { ComputeItemToken, ExpandItemToken, NestedOptionsToken, OrderByItemToken, SelectItemToken } from '../parse/syntax.js';

@@ -1,7 +1,6 @@
 // The bound (semantic) query tree: every name resolved against the model, every expression typed.
 // sql/ lowers this tree; it never sees query text.
 import type { EdmPrimitive, EntitySetDef, EntityTypeDef, NavigationDef, PropertyDef } from '../../model/types.js';
-import type { Span } from '../errors.js';
 import { assertNever } from '../parse/assert-never.js';
 
 export { assertNever };
@@ -192,7 +191,6 @@ export interface BoundQuery {
   readonly apply: ApplyClause | undefined;
   /** For aggregated results: the fields shown, in response order. */
   readonly fields: readonly ShapeField[] | undefined;
-  readonly spans: { readonly [option: string]: Span | undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
