@@ -342,6 +342,10 @@ describe('errors', () => {
       [`${root}/Machines?$filter=Id eq 'x'`, 400, /incompatible types/],
       [`${root}/Machines?$skiptoken=garbage`, 400, /skiptoken/],
       [`${root}/NoSuchSet`, 404, /NoSuchSet/],
+      [`${root}/Machines?$search=blue`, 400, /search/],
+      [`${root}/Machines?$filter=LifecycleState has 1`, 400, /has/],
+      [`${root}/Machines?$expand=Name`, 400, /navigation/],
+      [`${root}/Machines?$expand=Sessions($levels=2)`, 501, /levels/],
       [`${root}/Machines?$count=maybe`, 400, /count/],
       [`${root}/Machines?$filter=${'('.repeat(5000)}`, 400, /./],
     ];

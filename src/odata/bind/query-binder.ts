@@ -141,7 +141,7 @@ export function bindQuery(request: BindRequest): BoundQuery {
     }
   };
   if (options.search) {
-    throw new ODataError('notImplemented', 'The Monitor schema defines no searchable text; $search is not supported. Use $filter with contains().', { target: '$search', span: options.search.span });
+    throw new ODataError('semantic', 'The Monitor schema defines no searchable text; $search is not supported. Use $filter with contains().', { target: '$search', span: options.search.span });
   }
   const collectionOnly = [options.filter && '$filter', options.orderby && '$orderby', options.top && '$top', options.skip && '$skip', options.count && '$count'].filter(Boolean);
   // `/$count` counts the filtered collection, so $filter applies there too.
