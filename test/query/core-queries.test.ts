@@ -261,6 +261,18 @@ describe('addressing', () => {
     assert.equal(missing.status, 404);
   });
 
+  test('nested $filter inside $expand, and function names in any case', async () => {
+    const { status, body } = await fleet.get(`${root}/DesktopGroups?$select=Id&$expand=Machines($filter=CONTAINS(ToLower(Name),'0') and CurrentSessionCount ge 0;$select=Name)`);
+    assert.equal(status, 200, JSON.stringify(body));
+    for (const group of body.value) {
+      const expected = await fleet.sql(
+        `SELECT Name FROM Machines WHERE ${C} = $1 AND DesktopGroupId = $2::UUID AND lower(Name) LIKE '%0%' AND CurrentSessionCount >= 0 ORDER BY Id`,
+        [fleet.customerId, group.Id],
+      );
+      assert.deepEqual(group.Machines.map((m: any) => m.Name), expected.map((r) => r[0]));
+    }
+  });
+
   test('composite key of ResourceUtilizationSummary', async () => {
     const [[machine, summary, cpu]] = await fleet.sql(`SELECT MachineId::VARCHAR, SummaryDate, AvgPercentCpu FROM ResourceUtilizationSummary WHERE ${C} = $1 AND Granularity = 60 LIMIT 1`, [fleet.customerId]);
     const { status, body } = await fleet.get(`${root}/ResourceUtilizationSummary(MachineId=${machine},Granularity=60,SummaryDate=${isoOfMicros(summary as bigint)})`);

@@ -83,7 +83,7 @@ function bindStep(step: ApplyStepToken, state: ApplyState): void {
       state.entityFilters.push(bindApplyExpand(step.expand, state.scope, []));
       return;
     case 'groupby':
-      bindGroupBy(step.properties, step.then, state, [], step.span);
+      bindGroupBy(step.properties, step.then, state, []);
       return;
     case 'aggregate':
       finishAggregation([], step.items, state);
@@ -261,7 +261,7 @@ function reroot(expr: BoundExpr, innerRange: number, range: Extract<BoundExpr, {
   }
 }
 
-function bindGroupBy(properties: readonly PathToken[], then: readonly ApplyStepToken[], state: ApplyState, outerKeys: readonly { expr: BoundExpr; field: ShapeField }[], span: Span): void {
+function bindGroupBy(properties: readonly PathToken[], then: readonly ApplyStepToken[], state: ApplyState, outerKeys: readonly { expr: BoundExpr; field: ShapeField }[]): void {
   const keys = [...outerKeys];
   for (const path of properties) {
     const expr = bindExpression(path, state.scope);
@@ -285,7 +285,7 @@ function bindGroupBy(properties: readonly PathToken[], then: readonly ApplyStepT
         return;
       case 'groupby':
         if (!last) throw semanticError('Inside groupby(), a nested groupby() must be the last transformation.', child.span);
-        bindGroupBy(child.properties, child.then, state, keys, child.span);
+        bindGroupBy(child.properties, child.then, state, keys);
         return;
       case 'filter':
       case 'compute':
@@ -298,7 +298,6 @@ function bindGroupBy(properties: readonly PathToken[], then: readonly ApplyStepT
         throw new ODataError('notImplemented', `${child.kind}() inside groupby() is not supported; only filter, compute, expand, groupby and aggregate are.`, { span: child.span });
     }
   }
-  void span;
 }
 
 /** The response name of a group key: the property, nested under the navigations that lead to it. */
