@@ -8,7 +8,7 @@ import { isIntegral } from '../odata/bind/type-rules.js';
 import { sqlTimestampText, timeOfDayText } from '../edm/date-time.js';
 import type { SqlValue } from '../store/store.js';
 import { sqlTypeOf } from './sql-types.js';
-import { and, binary, column, FALSE, NULL, select, TRUE, type JoinNode, type SqlExpr } from './sql-nodes.js';
+import { and, binary, column, FALSE, NULL, select, TRUE, type JoinNode, type SelectColumn, type SelectNode, type SqlExpr } from './sql-nodes.js';
 
 
 /** A constant as a bound parameter, cast to its SQL type. */
@@ -146,39 +146,37 @@ export function lowerExpression(expr: BoundExpr, scope: RowScope): SqlExpr {
     case 'cast':
       return { kind: 'cast', operand: lowerExpression(expr.operand, scope), type: sqlTypeOf[expr.type], lenient: expr.lenient };
     case 'lambda': {
-      const { sub, alias } = collectionScan(expr.source, scope, expr.variable);
-      if (expr.operator === 'any') {
-        const predicate = expr.predicate ? lowerExpression(expr.predicate, sub) : undefined;
-        return { kind: 'exists', query: select({ columns: [{ expr: TRUE, alias: 'x' }], from: { kind: 'table', table: sub.table(expr.source.target), alias }, joins: sub.joins, where: and(sub.baseWhere, predicate) }) };
-      }
-      const predicate = expr.predicate ? lowerExpression(expr.predicate, sub) : TRUE;
-      const violates: SqlExpr = { kind: 'not', operand: { kind: 'call', fn: 'coalesce', args: [predicate, FALSE] } };
-      return { kind: 'not', operand: { kind: 'exists', query: select({ columns: [{ expr: TRUE, alias: 'x' }], from: { kind: 'table', table: sub.table(expr.source.target), alias }, joins: sub.joins, where: and(sub.baseWhere, violates) }) } };
+      const exists = (predicate: (sub: RowScope) => SqlExpr | undefined): SqlExpr => ({
+        kind: 'exists',
+        query: correlatedSelect(expr.source, scope, expr.variable, { expr: TRUE, alias: 'x' }, predicate),
+      });
+      if (expr.operator === 'any') return exists((sub) => expr.predicate && lowerExpression(expr.predicate, sub));
+      // all: no related row violates the predicate (a null predicate counts as false, as in C#).
+      return { kind: 'not', operand: exists((sub) => ({ kind: 'not', operand: { kind: 'call', fn: 'coalesce', args: [expr.predicate ? lowerExpression(expr.predicate, sub) : TRUE, FALSE] } })) };
     }
     case 'field':
       if (!scope.stageAlias) throw new Error(`field ${expr.field.name} outside an aggregated stage`);
       return column(scope.stageAlias, expr.field.column);
     case 'count': {
-      const { sub, alias } = collectionScan(expr.source, scope, scope.context.aliases.syntheticRange(expr.source.target));
-      return { kind: 'scalar', query: select({ columns: [{ expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false }, alias: 'n' }], from: { kind: 'table', table: sub.table(expr.source.target), alias }, joins: sub.joins, where: sub.baseWhere }) };
+      const counted = { expr: { kind: 'aggregate', fn: 'count', arg: undefined, distinct: false } as SqlExpr, alias: 'n' };
+      return { kind: 'scalar', query: correlatedSelect(expr.source, scope, scope.context.aliases.syntheticRange(expr.source.target), counted, () => undefined) };
     }
     default:
       return assertNever(expr);
   }
 }
 
-/** A child scope scanning the rows of a collection navigation, correlated with the outer row. */
-class SubScope extends RowScope {
-  baseWhere: SqlExpr | undefined;
-}
-
-function collectionScan(source: CollectionSource, scope: RowScope, variable: RangeVariable): { sub: SubScope; alias: string } {
+/**
+ * A subquery over the rows of a collection navigation, correlated with the outer row. `where` is
+ * lowered in the subquery's own scope, so navigation paths from the related rows join there.
+ */
+function correlatedSelect(source: CollectionSource, scope: RowScope, variable: RangeVariable, selected: SelectColumn, where: (sub: RowScope) => SqlExpr | undefined): SelectNode {
   const parentAlias = scope.aliasOf(source.range, source.navPath);
-  const sub = new SubScope(scope.context, scope);
+  const sub = new RowScope(scope.context, scope);
   const alias = scope.context.aliases.create();
   sub.bindRange(variable, alias);
-  sub.baseWhere = and(joinCondition(source.collection, parentAlias, alias), sub.tenant(alias));
-  return { sub, alias };
+  const correlated = and(joinCondition(source.collection, parentAlias, alias), sub.tenant(alias));
+  return select({ columns: [selected], from: { kind: 'table', table: sub.table(source.target), alias }, joins: sub.joins, where: and(correlated, where(sub)) });
 }
 
 function nullable(expr: BoundExpr): boolean {
