@@ -50,6 +50,8 @@ describe('Citrix seed requests, verbatim', () => {
     assert.deepEqual(Object.keys(rows[0]), ['@odata.id', 'SummaryDate', 'PeakPercentMemory', 'AvgPercentMemory', 'PeakPercentCpu', 'AvgPercentCpu', 'DesktopGroup']);
     assert.deepEqual(Object.keys(rows[0].DesktopGroup), ['@odata.id', 'Name']);
     assert.equal(rows[0]['@odata.id'], null);
+    const first = await fleet.get(url);
+    assert.ok(String(first.body['@odata.context']).endsWith('/monitorodata/$metadata#ResourceUtilizationSummary'), first.body['@odata.context']);
   });
 
   test('daily average uptime by delivery group', async () => {
@@ -130,6 +132,16 @@ describe('type rules', () => {
     const nulls = body.value.filter((r: any) => r.DesktopGroupId === null);
     assert.equal(nulls.length, 1);
     assert.equal(nulls[0].N, Number(expected.find((r) => r[0] === null)![1]));
+  });
+
+  test('expressions inside aggregate, and groupby without aggregate gives the distinct groups', async () => {
+    const { status, body } = await fleet.get(`${root}/ResourceUtilizationSummary?$apply=filter(AvgTotalMemory gt 0)/groupby((Granularity),aggregate(100 mul AvgUsedMemory div AvgTotalMemory with average as P))`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const expected = await fleet.sql(`SELECT Granularity, avg(100 * AvgUsedMemory / AvgTotalMemory) FROM ResourceUtilizationSummary WHERE ${C} = $1 AND AvgTotalMemory > 0 GROUP BY Granularity ORDER BY Granularity`, [fleet.customerId]);
+    assertRowsClose(body.value.map((r: any) => [r.Granularity, r.P]), expected.map((r) => [...r]));
+    const distinct = await fleet.get(`${root}/Sessions?$apply=groupby((ConnectionState,SessionType))&$orderby=ConnectionState,SessionType`);
+    const groups = await fleet.sql(`SELECT DISTINCT ConnectionState, SessionType FROM Sessions WHERE ${C} = $1 ORDER BY ConnectionState NULLS FIRST, SessionType NULLS FIRST`, [fleet.customerId]);
+    assert.deepEqual(distinct.body.value.map((r: any) => [r.ConnectionState, r.SessionType]), groups.map((g) => [...g]));
   });
 
   test('names in $apply resolve case-insensitively (NAme, id in the official collection)', async () => {
@@ -219,6 +231,25 @@ describe('combined with query options and paging', () => {
     }
     const toppercent = await fleet.get(`${base}/toppercent(50,N)`);
     assert.deepEqual(names(toppercent.body), expectedPercent.sort());
+
+    const expectedBottomSum: string[] = [];
+    running = 0;
+    for (const g of byNAsc) {
+      if (running >= bound) break;
+      expectedBottomSum.push(g.name);
+      running += g.n;
+    }
+    const bottomsum = await fleet.get(`${base}/bottomsum(${bound},N)`);
+    assert.deepEqual(names(bottomsum.body), expectedBottomSum.sort());
+    const expectedBottomPercent: string[] = [];
+    running = 0;
+    for (const g of byNAsc) {
+      if (running >= 0.25 * total) break;
+      expectedBottomPercent.push(g.name);
+      running += g.n;
+    }
+    const bottompercent = await fleet.get(`${base}/bottompercent(25,N)`);
+    assert.deepEqual(names(bottompercent.body), expectedBottomPercent.sort());
 
     const paged = await fleet.get(`${base}/orderby(N desc)/skip(1)/top(2)`);
     assert.deepEqual(names(paged.body), byN.slice(1, 3).map((g) => g.name).sort());
