@@ -71,8 +71,9 @@ async function timeGet(url: string): Promise<{ ms: number; body: any }> {
 function sqlOf(path: string, query: string) {
   const bound = bindQuery({ model: monitorModel, path: parseResourcePath(path), options: parseQueryString(query), now: BigInt(Date.now()) * 1000n });
   const plan = lowerQuery({ model: monitorModel, customerId: DEFAULT_CUSTOMER_ID, query: bound, paging: { pageSize: 1000, skiptoken: undefined }, compiler: () => new DuckDbQueryCompiler() });
-  // Aggregated results: the first page computes the whole result once (later pages read the cache).
-  return plan.wholeQuery ?? plan.query;
+  // Aggregated results: the first page computes the whole result once (later pages read the cache);
+  // other collections read ahead several pages in one statement.
+  return plan.block?.query ?? plan.query;
 }
 
 async function main() {

@@ -29,7 +29,7 @@ export interface QueryRequest {
   readonly accept: string | undefined;
   readonly prefer: string | undefined;
   readonly now: Date;
-  /** Whole aggregated results, kept briefly for the walk that pages through them. */
+  /** Blocks of results (pages read ahead, whole aggregations), kept briefly for the walk that pages through them. */
   readonly cache: ResultCache;
 }
 
@@ -43,11 +43,19 @@ export interface QueryResponse {
 
 /** The request URL with `$skiptoken` replaced: every other option is repeated as the client sent it. */
 function nextLinkUrl(request: QueryRequest, token: string): string {
-  const kept = request.rawQuery
-    .split('&')
-    .filter((p) => p.length > 0 && !/^(%24|\$)?skiptoken=/i.test(p));
+  const kept = optionsBesidesSkiptoken(request.rawQuery);
   kept.push(`$skiptoken=${token}`);
   return `${request.serviceRoot}/${request.path}?${kept.join('&')}`;
+}
+
+/** The request's query options as sent, but its `$skiptoken`. */
+function optionsBesidesSkiptoken(rawQuery: string): string[] {
+  return rawQuery.split('&').filter((p) => p.length > 0 && !/^(%24|\$)?skiptoken=/i.test(p));
+}
+
+/** Who may read a cached block: the same tenant, path, options (but the skiptoken) and preferences. */
+function signatureOf(request: QueryRequest): string {
+  return JSON.stringify([request.customerId, request.path, optionsBesidesSkiptoken(request.rawQuery), request.prefer ?? '']);
 }
 
 export async function handleQuery(request: QueryRequest): Promise<QueryResponse> {
@@ -70,7 +78,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const result = await request.store.query(plan.countQuery);
     return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
   }
-  const page = await runPlan(request.store, plan, request.cache);
+  const page = await runPlan(request.store, plan, { cache: request.cache, signature: signatureOf(request) });
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
     let nextLink: string | undefined;
@@ -81,7 +89,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       const lead = plan.orderColumns[0]!;
       // Measured from where this page started, so pages that each stay within one value still advance.
       const stride = strideOf(plan.leadBefore ?? page.rows[0]![lead], last[lead]) ?? plan.strideBefore;
-      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, position: page.nextPosition }));
+      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next }));
     }
     return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers };
   }

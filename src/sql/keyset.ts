@@ -20,8 +20,8 @@ export interface PageToken {
    * looked for within twice that distance, so the engine reads only the storage blocks there.
    */
   readonly stride: bigint | undefined;
-  /** Index of the next row in the ordered result, for results served from the short-lived result cache. */
-  readonly position: number | undefined;
+  /** The result-cache block the next page is in, and the index of its first row there. */
+  readonly block: { readonly id: string; readonly position: number } | undefined;
 }
 
 export interface KeysetItem {
@@ -82,8 +82,16 @@ function invalidToken(): ODataError {
   return new ODataError('semantic', "The $skiptoken is not valid: it must be the value from an '@odata.nextLink' of the same query.", { target: '$skiptoken' });
 }
 
+function decodeBlock(b: unknown): PageToken['block'] {
+  if (b === undefined || b === null) return undefined;
+  const { id, position } = b as { id?: unknown; position?: unknown };
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw invalidToken();
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) throw invalidToken();
+  return { id, position };
+}
+
 export function encodePageToken(token: PageToken): string {
-  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null, p: token.position ?? null });
+  const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null, b: token.block ?? null });
   return Buffer.from(body, 'utf8').toString('base64url');
 }
 
@@ -97,22 +105,21 @@ export function decodePageToken(text: string, arity: number): PageToken {
     throw invalidToken();
   }
   if (typeof parsed !== 'object' || parsed === null) throw invalidToken();
-  const { a, r, c, s, p } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown; p?: unknown };
+  const { a, r, c, s, b } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown; b?: unknown };
   if (!Array.isArray(a) || a.length !== arity) throw invalidToken();
   if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidToken();
   if (c !== null && (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0)) throw invalidToken();
   if (s !== undefined && s !== null && (typeof s !== 'string' || !/^\d{1,19}$/.test(s))) throw invalidToken();
-  if (p !== undefined && p !== null && (typeof p !== 'number' || !Number.isSafeInteger(p) || p < 0)) throw invalidToken();
-  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, position: typeof p === 'number' ? p : undefined };
+  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, block: decodeBlock(b) };
 }
 
-/** An upper bound for the leading ordering item where the next page probably ends, or undefined when none applies. */
-export function probableEnd(items: readonly KeysetItem[], token: PageToken): SqlExpr | undefined {
+/** An upper bound for the leading ordering item where the next `pages` pages probably end, or undefined when none applies. */
+export function probableEnd(items: readonly KeysetItem[], token: PageToken, pages: number): SqlExpr | undefined {
   const lead = items[0];
   const from = token.after[0];
   if (!lead || lead.descending || token.stride === undefined || token.stride <= 0n) return undefined;
   if (lead.type !== 'Edm.DateTimeOffset' || typeof from !== 'bigint') return undefined;
-  return binary('<=', lead.expr, rowValueParam(from + 2n * token.stride, lead.type));
+  return binary('<=', lead.expr, rowValueParam(from + 2n * BigInt(pages) * token.stride, lead.type));
 }
 
 /** How far the leading value moved over a page: the next page's probable stride. */

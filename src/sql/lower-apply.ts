@@ -240,5 +240,5 @@ export function lowerAggregatedQuery(request: LowerRequest, clause: ApplyClause)
   for (const key of stage.shape!.keys) keyset.push({ expr: column(alias, key.column), descending: false, type: key.type });
   const rows = { from: stage.from, joins: stage.scope.joins, where: and(...where) };
   // Derived tables carry no outer joins, so the count may read the same source.
-  return pagePlan({ paging, compiler: request.compiler, top: query.top, skip: query.skip, count: query.count, collection: true, entity, columns: cols, keyset, rows, counted: rows, cacheable: true });
+  return pagePlan({ paging, compiler: request.compiler, top: query.top, skip: query.skip, count: query.count, collection: true, entity, columns: cols, keyset, rows, counted: rows, wholeResult: true });
 }

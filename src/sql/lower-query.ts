@@ -5,7 +5,7 @@ import type { EdmPrimitive, EntityTypeDef, NavigationDef } from '../model/types.
 import type { BoundExpand, BoundOrderItem, BoundQuery, PathStep, Projection, RangeVariable } from '../odata/bind/semantic.js';
 import { typeOf } from '../odata/bind/semantic.js';
 import type { CompiledQuery, RowValue } from '../store/store.js';
-import type { KeysetItem } from './keyset.js';
+import type { KeysetItem, PageToken } from './keyset.js';
 import { pagePlan } from './page-plan.js';
 import { AliasAllocator, joinCondition, lowerExpression, RowScope, type LoweringContext } from './lower-expression.js';
 import type { QueryCompiler } from './query-compiler.js';
@@ -64,13 +64,23 @@ export interface QueryPlan {
   /** The leading ordering value the page starts after (from the token). */
   readonly leadBefore: RowValue | undefined;
   /**
-   * For aggregated results: every row of the result in page order (no keyset, no limit), so a
-   * walk can page through one computation held in the result cache instead of aggregating again.
+   * Several pages read in one statement, for the result cache: the whole ordered result of an
+   * aggregation (first page only), or the next pages of a keyset walk. Absent for single entities.
    */
-  readonly wholeQuery: CompiledQuery | undefined;
-  /** Where this page starts in the whole result, when the token came from the result cache. */
-  readonly position: number | undefined;
+  readonly block: BlockQuery | undefined;
+  /** The cached block and position the request's token names. */
+  readonly cached: PageToken['block'];
   readonly skip: number;
+}
+
+export interface BlockQuery {
+  readonly query: CompiledQuery;
+  /** The same block without the probable-end bound, when the bounded read came back short. */
+  readonly unbounded: CompiledQuery | undefined;
+  /** Rows the block holds at most; the statement asks for one more. */
+  readonly rows: number;
+  /** The whole result (skip applies inside it), rather than rows after the token's keyset. */
+  readonly whole: boolean;
 }
 
 export interface PagingRequest {
@@ -261,6 +271,6 @@ export function lowerQuery(request: LowerRequest): QueryPlan {
     keyset,
     rows: { from: { kind: 'table', table: path.table, alias: path.alias }, joins: scope.joins, where },
     counted: { from: { kind: 'table', table: counted.path.table, alias: counted.path.alias }, joins: countScope.joins, where: counted.where },
-    cacheable: false,
+    wholeResult: false,
   });
 }

@@ -2,7 +2,7 @@
 // count, and the page statement (with its probable-end bound where one applies).
 import type { QueryCompiler } from './query-compiler.js';
 import { decodePageToken, keysetPredicate, probableEnd, type KeysetItem, type PageToken } from './keyset.js';
-import type { EntityLayout, PagingRequest, QueryPlan } from './lower-query.js';
+import type { BlockQuery, EntityLayout, PagingRequest, QueryPlan } from './lower-query.js';
 import { orderNode, type Columns } from './select-list.js';
 import { and, select, type FromNode, type JoinNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
 
@@ -28,9 +28,12 @@ export interface PageRequest {
   readonly rows: RowSource;
   /** The same rows for counting, built in a scope of its own so the count sees no keyset or page joins. */
   readonly counted: RowSource;
-  /** Whether a walk may page through one cached computation (aggregated results). */
-  readonly cacheable: boolean;
+  /** Aggregated results: the first page computes the whole result once for the walk to page through. */
+  readonly wholeResult: boolean;
 }
+
+/** Pages a keyset walk reads ahead in one statement (kept in the result cache for the next links). */
+export const READ_AHEAD_PAGES = 10;
 
 function countOf(source: RowSource): SelectNode {
   return select({
@@ -50,19 +53,29 @@ export function pagePlan(request: PageRequest): QueryPlan {
   const pageRows = request.collection ? Math.min(paging.pageSize, remainingTop ?? Infinity) : 2;
   const countSelect = countOf(request.counted);
   const countColumn = request.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
-  const pageSelect = (bound: SqlExpr | undefined) =>
+  const pageSelect = (bound: SqlExpr | undefined, rows = pageRows) =>
     select({
       columns: cols.list,
       from: request.rows.from,
       joins: request.rows.joins,
       where: and(request.rows.where, token ? keysetPredicate(keyset, token.after) : undefined, bound),
       orderBy: request.collection ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
-      limit: pageRows + 1,
+      limit: rows + 1,
       offset: token ? undefined : request.skip,
     });
-  const end = token ? probableEnd(keyset, token) : undefined;
+  const end = token ? probableEnd(keyset, token, 1) : undefined;
+  const compile = (node: SelectNode) => request.compiler().compile(node);
+  let block: BlockQuery | undefined;
+  if (request.wholeResult) {
+    const whole = select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) });
+    block = { query: compile(whole), unbounded: undefined, rows: Number.MAX_SAFE_INTEGER, whole: true };
+  } else if (request.collection) {
+    const rows = Math.min(paging.pageSize * READ_AHEAD_PAGES, remainingTop ?? Infinity);
+    const ahead = token ? probableEnd(keyset, token, READ_AHEAD_PAGES) : undefined;
+    block = { query: compile(pageSelect(ahead, rows)), unbounded: ahead ? compile(pageSelect(undefined, rows)) : undefined, rows, whole: false };
+  }
   return {
-    query: request.compiler().compile(pageSelect(end)),
+    query: compile(pageSelect(end)),
     entity: request.entity,
     orderColumns,
     countColumn,
@@ -70,14 +83,12 @@ export function pagePlan(request: PageRequest): QueryPlan {
     remainingTop,
     returnedBefore,
     countFromToken: token?.count,
-    countQuery: request.compiler().compile(countSelect),
-    unboundedQuery: end ? request.compiler().compile(pageSelect(undefined)) : undefined,
+    countQuery: compile(countSelect),
+    unboundedQuery: end ? compile(pageSelect(undefined)) : undefined,
     strideBefore: token?.stride,
     leadBefore: token?.after[0],
-    wholeQuery: request.cacheable
-      ? request.compiler().compile(select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) }))
-      : undefined,
-    position: token?.position,
+    block,
+    cached: token?.block,
     skip: request.skip ?? 0,
   };
 }

@@ -1,7 +1,7 @@
 // Runs a query plan: the page statement, then one batched statement per collection-valued
 // expand per level, grouping child rows under their parents.
 import type { EntityLayout, ExpandPlan, QueryPlan } from '../sql/lower-query.js';
-import { ResultCache } from './result-cache.js';
+import type { CachedBlock, ResultCache } from './result-cache.js';
 import type { RowValue, Store } from './store.js';
 
 type Row = readonly RowValue[];
@@ -12,8 +12,15 @@ export interface PageRows {
   readonly hasMore: boolean;
   readonly count: number | undefined;
   readonly children: ChildRows;
-  /** Index of the next row in the cached whole result, when the page was served from the result cache. */
-  readonly nextPosition: number | undefined;
+  /** Where the next page starts in a cached block, when it is there. */
+  readonly next: { readonly id: string; readonly position: number } | undefined;
+}
+
+/** The result cache, and who is asking: blocks serve only the request that made them. */
+export interface CacheAccess {
+  readonly cache: ResultCache;
+  /** Tenant, path and options of the request (everything but the skiptoken and the page). */
+  readonly signature: string;
 }
 
 /** Child rows of each collection expand, by the parent's join values. */
@@ -23,41 +30,49 @@ export function parentKey(row: Row, columns: readonly number[]): string {
   return columns.map((c) => String(row[c])).join('\u0000');
 }
 
-/** A page cut from the whole result, computed now (first page) or held in the cache (later pages). */
-async function pageFromWhole(store: Store, plan: QueryPlan, cache: ResultCache): Promise<PageRows | undefined> {
-  if (!plan.wholeQuery) return undefined;
-  const key = ResultCache.keyOf(plan.wholeQuery);
-  let whole = plan.position !== undefined ? cache.get(key) : undefined;
-  if (!whole) {
-    if (plan.position !== undefined || plan.returnedBefore > 0) return undefined;
-    whole = (await store.query(plan.wholeQuery)).rows;
-    cache.set(key, whole);
-    // Too big to keep: this page is cut from it, later pages go by keyset.
-    if (whole.length > cache.limits.maxRowsPerEntry) {
-      const start = plan.skip;
-      const rows = whole.slice(start, start + plan.pageRows);
-      return finish(store, plan, rows, whole.length > start + plan.pageRows, wholeCount(plan, whole), undefined);
-    }
-  }
-  const start = plan.position ?? plan.skip;
-  const rows = whole.slice(start, start + plan.pageRows);
-  return finish(store, plan, rows, whole.length > start + plan.pageRows, wholeCount(plan, whole), start + rows.length);
+/** A page cut from a block; the next link points into the block while it has rows left. */
+function fromBlock(plan: QueryPlan, block: CachedBlock, id: string | undefined, start: number) {
+  const rows = block.rows.slice(start, start + plan.pageRows);
+  const end = start + rows.length;
+  const left = end < block.rows.length;
+  return { rows, hasMore: left || block.more, next: left && id !== undefined ? { id, position: end } : undefined };
 }
 
-function wholeCount(plan: QueryPlan, whole: readonly Row[]): number | undefined {
-  return plan.countFromToken ?? (plan.countColumn !== undefined ? whole.length : undefined);
+/** Reads a block of pages (or the whole aggregated result) in one statement and caches it. */
+async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Promise<PageRows | undefined> {
+  const cached = plan.cached ? access.cache.get(plan.cached.id, access.signature) : undefined;
+  if (cached && plan.cached!.position < cached.rows.length) {
+    const page = fromBlock(plan, cached, plan.cached!.id, plan.cached!.position);
+    return finish(store, plan, page.rows, page.hasMore, plan.countFromToken, page.next);
+  }
+  const blockQuery = plan.block;
+  // A whole result is computed on the first page only; a walk that lost its block goes on by keyset.
+  if (!blockQuery || (blockQuery.whole && (plan.cached !== undefined || plan.returnedBefore > 0))) return undefined;
+  let result = await store.query(blockQuery.query);
+  if (blockQuery.unbounded && result.rows.length <= blockQuery.rows) result = await store.query(blockQuery.unbounded);
+  const more = result.rows.length > blockQuery.rows;
+  const block: CachedBlock = { signature: access.signature, rows: more ? result.rows.slice(0, blockQuery.rows) : result.rows, more };
+  const start = blockQuery.whole ? plan.skip : 0;
+  // Kept only when later pages will read it.
+  const id = start + plan.pageRows < block.rows.length ? access.cache.put(block) : undefined;
+  const page = fromBlock(plan, block, id, start);
+  let count = plan.countFromToken;
+  if (count === undefined && plan.countColumn !== undefined) {
+    count = blockQuery.whole ? block.rows.length : block.rows.length > 0 ? Number(block.rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
+  }
+  return finish(store, plan, page.rows, page.hasMore, count, page.next);
 }
 
 /** Adds the children of collection expands to a page's rows. */
-async function finish(store: Store, plan: QueryPlan, rows: readonly Row[], hasMore: boolean, count: number | undefined, nextPosition: number | undefined): Promise<PageRows> {
+async function finish(store: Store, plan: QueryPlan, rows: readonly Row[], hasMore: boolean, count: number | undefined, next: PageRows['next']): Promise<PageRows> {
   const children: ChildRows = new Map();
   await fetchChildren(store, plan.entity, rows, children);
-  return { rows, hasMore, count, children, nextPosition };
+  return { rows, hasMore, count, children, next };
 }
 
-export async function runPlan(store: Store, plan: QueryPlan, cache?: ResultCache): Promise<PageRows> {
-  const cached = cache ? await pageFromWhole(store, plan, cache) : undefined;
-  if (cached) return cached;
+export async function runPlan(store: Store, plan: QueryPlan, access?: CacheAccess): Promise<PageRows> {
+  const fromCache = access ? await readBlock(store, plan, access) : undefined;
+  if (fromCache) return fromCache;
   let result = await store.query(plan.query);
   if (plan.unboundedQuery && result.rows.length <= plan.pageRows) result = await store.query(plan.unboundedQuery);
   const hasMore = result.rows.length > plan.pageRows;
