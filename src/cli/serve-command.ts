@@ -5,11 +5,14 @@ import { DuckDbQueryCompiler } from '../sql/duckdb-query-compiler.js';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 
+export const DEFAULT_MEMORY_LIMIT = '512MB';
+
 export interface ServeOptions {
   readonly db: string;
   readonly port: number;
   readonly host: string;
   readonly customer: string;
+  readonly memoryLimit: string;
 }
 
 export function parsePort(value: string): number {
@@ -20,7 +23,8 @@ export function parsePort(value: string): number {
 
 /** Opens the database and serves the API until the process is stopped. */
 export async function serve(options: ServeOptions): Promise<void> {
-  const store = await openDuckDbStore(options.db);
+  // The engine's cache is bounded so the server stays within its memory budget (under 1 GiB with the API).
+  const store = await openDuckDbStore(options.db, { memoryLimit: options.memoryLimit });
   const app = await buildApp({ model: monitorModel, store, compiler: () => new DuckDbQueryCompiler(), customerId: options.customer, logger: false });
   const close = async () => {
     await app.close();
@@ -41,8 +45,9 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--auth <mode>', 'authentication mode (tokens arrive in a later release)').choices(['none']).default('none'))
     .option('--customer <id>', 'customer served without tokens', DEFAULT_CUSTOMER_ID)
-    .action(async (opts: { db: string; port: number; host: string; customer: string }) => {
+    .option('--memory-limit <size>', "DuckDB's memory limit", DEFAULT_MEMORY_LIMIT)
+    .action(async (opts: { db: string; port: number; host: string; customer: string; memoryLimit: string }) => {
       console.warn('monitor-odata: --auth none: serving one customer without tokens (development only)');
-      await serve({ db: opts.db, port: opts.port, host: opts.host, customer: opts.customer });
+      await serve({ db: opts.db, port: opts.port, host: opts.host, customer: opts.customer, memoryLimit: opts.memoryLimit });
     });
 }

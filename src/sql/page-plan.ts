@@ -69,7 +69,8 @@ export function pagePlan(request: PageRequest): QueryPlan {
   if (request.wholeResult) {
     const whole = select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) });
     block = { query: compile(whole), unbounded: undefined, rows: Number.MAX_SAFE_INTEGER, whole: true };
-  } else if (request.collection) {
+  } else if (request.collection && token) {
+    // Only a walk reads ahead: a first page costs what it needs, and the second starts the blocks.
     const rows = Math.min(paging.pageSize * READ_AHEAD_PAGES, remainingTop ?? Infinity);
     const ahead = token ? probableEnd(keyset, token, READ_AHEAD_PAGES) : undefined;
     block = { query: compile(pageSelect(ahead, rows)), unbounded: ahead ? compile(pageSelect(undefined, rows)) : undefined, rows, whole: false };

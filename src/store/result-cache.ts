@@ -14,7 +14,7 @@ export interface ResultCacheLimits {
   readonly maxTotalRows: number;
 }
 
-export const DEFAULT_RESULT_CACHE_LIMITS: ResultCacheLimits = { ttlMs: 60_000, maxRowsPerEntry: 100_000, maxTotalRows: 400_000 };
+export const DEFAULT_RESULT_CACHE_LIMITS: ResultCacheLimits = { ttlMs: 60_000, maxRowsPerEntry: 50_000, maxTotalRows: 150_000 };
 
 export interface CachedBlock {
   /** Who may read the block: the tenant, path and options of the request that made it. */
@@ -45,6 +45,12 @@ export class ResultCache {
       return undefined;
     }
     return entry.signature === signature ? entry : undefined;
+  }
+
+  /** Drops a block its walk has read to the end. */
+  release(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry) this.delete(id, entry);
   }
 
   /** Keeps a block and returns its id, or undefined when it is too large to keep. */

@@ -43,11 +43,13 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   const cached = plan.cached ? access.cache.get(plan.cached.id, access.signature) : undefined;
   if (cached && plan.cached!.position < cached.rows.length) {
     const page = fromBlock(plan, cached, plan.cached!.id, plan.cached!.position);
+    if (!page.next) access.cache.release(plan.cached!.id);
     return finish(store, plan, page.rows, page.hasMore, plan.countFromToken, page.next);
   }
   const blockQuery = plan.block;
-  // A whole result is computed on the first page only; a walk that lost its block goes on by keyset.
-  if (!blockQuery || (blockQuery.whole && (plan.cached !== undefined || plan.returnedBefore > 0))) return undefined;
+  // A whole result is computed on the first page only, and a link whose block is gone (expired,
+  // or read to its end and released) gets its one page by keyset: only a walk reads ahead.
+  if (!blockQuery || plan.cached !== undefined || (blockQuery.whole && plan.returnedBefore > 0)) return undefined;
   let result = await store.query(blockQuery.query);
   if (blockQuery.unbounded && result.rows.length <= blockQuery.rows) result = await store.query(blockQuery.unbounded);
   const more = result.rows.length > blockQuery.rows;

@@ -21,6 +21,8 @@ export interface DuckDbStoreOptions {
   readonly readConnections?: number;
   /** Create missing tables on a writable open. Default true. */
   readonly createSchema?: boolean;
+  /** DuckDB's memory limit (e.g. `512MB`); by default DuckDB takes up to 80% of the machine's memory. */
+  readonly memoryLimit?: string;
 }
 
 /** Resolved paths of the files open in this process. */
@@ -62,7 +64,7 @@ export async function openDuckDbStore(path: string, opts: DuckDbStoreOptions = {
   }
   if (key !== null) openFiles.add(key);
   try {
-    const instance = await DuckDBInstance.create(IN_MEMORY);
+    const instance = await DuckDBInstance.create(IN_MEMORY, opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {});
     const connection = await instance.connect();
     await connection.run(`ATTACH ${sqlString(path)} AS ${DATABASE} (${readOnly ? 'READ_ONLY, ' : ''}ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
     await connection.run(`USE ${DATABASE}`);
