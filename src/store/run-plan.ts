@@ -58,11 +58,15 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   // Kept only when later pages will read it.
   const id = start + plan.pageRows < block.rows.length ? access.cache.put(block) : undefined;
   const page = fromBlock(plan, block, id, start);
-  let count = plan.countFromToken;
-  if (count === undefined && plan.countColumn !== undefined) {
-    count = blockQuery.whole ? block.rows.length : block.rows.length > 0 ? Number(block.rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
-  }
+  const count = blockQuery.whole && plan.countFromToken === undefined && plan.countColumn !== undefined ? block.rows.length : await countOf(store, plan, block.rows);
   return finish(store, plan, page.rows, page.hasMore, count, page.next);
+}
+
+/** `@odata.count`: carried by the token, else read from the count column of the rows, else counted on its own (no rows). */
+async function countOf(store: Store, plan: QueryPlan, rows: readonly Row[]): Promise<number | undefined> {
+  if (plan.countFromToken !== undefined || plan.countColumn === undefined) return plan.countFromToken;
+  if (rows.length > 0) return Number(rows[0]![plan.countColumn]);
+  return Number((await store.query(plan.countQuery)).rows[0]![0]);
 }
 
 /** Adds the children of collection expands to a page's rows. */
@@ -79,11 +83,7 @@ export async function runPlan(store: Store, plan: QueryPlan, access?: CacheAcces
   if (plan.unboundedQuery && result.rows.length <= plan.pageRows) result = await store.query(plan.unboundedQuery);
   const hasMore = result.rows.length > plan.pageRows;
   const rows = hasMore ? result.rows.slice(0, plan.pageRows) : result.rows;
-  let count = plan.countFromToken;
-  if (count === undefined && plan.countColumn !== undefined) {
-    count = rows.length > 0 ? Number(rows[0]![plan.countColumn]) : Number((await store.query(plan.countQuery)).rows[0]![0]);
-  }
-  return finish(store, plan, rows, hasMore, count, undefined);
+  return finish(store, plan, rows, hasMore, await countOf(store, plan, rows), undefined);
 }
 
 async function fetchChildren(store: Store, entity: EntityLayout, rows: readonly Row[], children: ChildRows): Promise<void> {

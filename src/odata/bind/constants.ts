@@ -54,7 +54,7 @@ export function dateStartMicros(isoDay: string): bigint {
 export const MICROS_PER_DAY = 86_400_000_000n;
 
 function toNumber(value: ConstantValue): number {
-  return typeof value === 'string' ? Number(value) : Number(value);
+  return Number(value);
 }
 
 /** A constant of `to`; conversions that cannot be folded stay as an explicit cast node. */
