@@ -21,12 +21,50 @@ function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+const MICROS_PER_DAY = 86_400_000_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** `YYYY-MM-DDT` by day since the epoch: result pages repeat few days, and Date is slow to format. */
+const dayPrefixes = new Map<number, string>();
+
+function dayPrefix(day: number): string {
+  let text = dayPrefixes.get(day);
+  if (text === undefined) {
+    const date = new Date(day * 86_400_000);
+    text = `${yearText(date)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T`;
+    if (dayPrefixes.size >= 4096) dayPrefixes.clear();
+    dayPrefixes.set(day, text);
+  }
+  return text;
+}
+
 /** OData JSON form as ASP.NET writes it: `2024-07-30T09:13:46.247Z`, fraction trimmed, none when zero. */
 export function odataDateTimeOffset(micros: bigint): string {
+  const n = Number(micros);
+  // Exact in a double up to 2^53 microseconds (year 2255); beyond, the slower exact path.
+  if (!Number.isSafeInteger(n)) return slowOdataDateTimeOffset(micros);
+  const day = Math.floor(n / MICROS_PER_DAY);
+  const ofDay = n - day * MICROS_PER_DAY;
+  const second = Math.floor(ofDay / 1_000_000);
+  const fraction = ofDay - second * 1_000_000;
+  const base = dayPrefix(day) + TWO_DIGITS[Math.floor(second / 3600)]! + ':' + TWO_DIGITS[Math.floor(second / 60) % 60]! + ':' + TWO_DIGITS[second % 60]!;
+  if (fraction === 0) return `${base}Z`;
+  const millis = Math.floor(fraction / 1000);
+  const micro = fraction - millis * 1000;
+  return `${base}.${trimZeros(micro === 0 ? THREE_DIGITS[millis]! : THREE_DIGITS[millis]! + THREE_DIGITS[micro]!)}Z`;
+}
+
+function trimZeros(digits: string): string {
+  let end = digits.length;
+  while (digits.charCodeAt(end - 1) === 48) end--;
+  return digits.slice(0, end);
+}
+
+function slowOdataDateTimeOffset(micros: bigint): string {
   const { date, fraction } = parts(micros);
   const base = `${yearText(date)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
   if (fraction === 0) return `${base}Z`;
-  return `${base}.${String(fraction).padStart(6, '0').replace(/0+$/, '')}Z`;
+  return `${base}.${trimZeros(String(fraction).padStart(6, '0'))}Z`;
 }
 
 /** SQL timestamp literal text, `2024-07-30 09:13:46.247000`, for casting a bound parameter. */

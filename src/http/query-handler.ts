@@ -3,7 +3,7 @@ import type { Model } from '../model/model.js';
 import { bindQuery } from '../odata/bind/query-binder.js';
 import { ODataError } from '../odata/errors.js';
 import { contextUrl } from '../odata/format/context-url.js';
-import { jsonValue, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
+import { jsonValue, rawValueText, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
 import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
 import { encodePageToken, strideOf } from '../sql/keyset.js';
 import { lowerQuery } from '../sql/lower-query.js';
@@ -99,8 +99,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const field = plan.entity.fields[0]!;
     const value = field.kind === 'value' ? row[field.column]! : null;
     if (value === null) return { status: 204, contentType: 'text', json: undefined, body: '', headers };
-    const text = jsonValue(value, field.kind === 'value' ? field.type : null, json);
-    return { status: 200, contentType: 'text', json: undefined, body: text.startsWith('"') ? (JSON.parse(text) as string) : text, headers };
+    return { status: 200, contentType: 'text', json: undefined, body: rawValueText(value, field.kind === 'value' ? field.type : null), headers };
   }
   if (query.kind === 'property') {
     const field = plan.entity.fields[0]!;

@@ -187,6 +187,30 @@ describe('response formats', () => {
     assert.equal(unsupported.status, 406);
   });
 
+  test('Int64 values beyond what a double holds are written exactly', async () => {
+    const url = `${root}/Connections?$compute=Id add 9007199254740000 as Big&$select=Id,Big&$orderby=Id&$top=20`;
+    const plain = await fleet.get(url);
+    assert.equal(plain.status, 200, plain.text);
+    const expected = await fleet.sql(`SELECT (Id + 9007199254740000)::VARCHAR FROM Connections WHERE ${C} = $1 ORDER BY Id LIMIT 20`, [fleet.customerId]);
+    assert.ok(expected.length > 0);
+    // JSON.parse would round these: read the digits from the text.
+    assert.deepEqual([...plain.text.matchAll(/"Big":(-?\d+)/g)].map((m) => m[1]), expected.map((r) => r[0]));
+    const ieee = await fleet.get(url, { Accept: 'application/json;IEEE754Compatible=true' });
+    assert.deepEqual(ieee.body.value.map((r: any) => r.Big), expected.map((r) => r[0]));
+    const one = await fleet.get(`${root}/Connections(${String(plain.body.value[0].Id)})/Id/$value`);
+    assert.equal(one.text, String(plain.body.value[0].Id));
+  });
+
+  test('a computed member called __proto__ is written as a member', async () => {
+    const { status, body, text } = await fleet.get(`${root}/Machines?$compute=length(Name) as __proto__&$select=Name,__proto__&$orderby=Id&$top=3`);
+    assert.equal(status, 200, text);
+    for (const row of body.value) {
+      assert.ok(Object.hasOwn(row, '__proto__'));
+      assert.equal(row.__proto__, row.Name === null ? null : row.Name.length);
+    }
+    assert.match(text, /"__proto__":\d+/);
+  });
+
   test('DateTimeOffset values are UTC with a trimmed fraction', async () => {
     const { body } = await fleet.get(`${root}/Sessions?$top=50&$select=StartDate`);
     for (const s of body.value) if (s.StartDate !== null) assert.match(s.StartDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/);
