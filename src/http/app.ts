@@ -9,7 +9,8 @@ import { ResultCache, type ResultCacheLimits } from '../store/result-cache.js';
 import type { Store } from '../store/store.js';
 import { engineErrorResponse, errorResponse } from './error-body.js';
 import { contentType } from './negotiation.js';
-import { handleQuery } from './query-handler.js';
+import { PreparedPages, type PreparedPagesLimits } from './prepared-pages.js';
+import { followsNextLink, handleQuery, type QueryRequest, type QueryResponse } from './query-handler.js';
 import { matchServiceRoot, SERVICE_ROOTS } from './service-roots.js';
 
 export interface AppDependencies {
@@ -20,6 +21,23 @@ export interface AppDependencies {
   readonly customerId: string;
   readonly logger?: boolean;
   readonly resultCache?: ResultCacheLimits;
+  /** Next pages of a walk answered ahead of their request; limits `{ maxEntries: 0 }` turn this off. */
+  readonly preparedPages?: PreparedPagesLimits | PreparedPages<Answer>;
+}
+
+/** A query's answer, with the body already encoded (prepared pages hold it this way). */
+export interface Answer extends QueryResponse {
+  readonly bytes: Buffer;
+}
+
+async function answer(request: QueryRequest): Promise<Answer> {
+  const response = await handleQuery(request);
+  return { ...response, bytes: Buffer.from(response.body) };
+}
+
+/** Everything that makes two requests the same request. */
+function requestKey(r: Pick<QueryRequest, 'customerId' | 'serviceRoot' | 'path' | 'rawQuery' | 'accept' | 'prefer'>): string {
+  return JSON.stringify([r.customerId, r.serviceRoot, r.path, r.rawQuery, r.accept ?? '', r.prefer ?? '']);
 }
 
 const ODATA_VERSION = { 'OData-Version': '4.0' };
@@ -75,6 +93,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   const cache = new ResultCache(deps.resultCache);
+  const prepared = deps.preparedPages instanceof PreparedPages ? deps.preparedPages : new PreparedPages<Answer>(deps.preparedPages);
 
   app.setNotFoundHandler((request, reply) => {
     return sendError(reply, new ODataError('notFound', `No HTTP resource was found that matches the request URI '${request.url}'.`));
@@ -99,7 +118,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (rest === '$metadata' || rest.toLowerCase() === '%24metadata') {
       return reply.headers(ODATA_VERSION).type('application/xml').send(metadataDocument(deps.model));
     }
-    const response = await handleQuery({
+    const query: QueryRequest = {
       model: deps.model,
       store: deps.store,
       compiler: deps.compiler,
@@ -111,10 +130,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       prefer: request.headers.prefer as string | undefined,
       now: new Date(),
       cache,
-    });
+    };
+    const response = (request.method === 'GET' ? await prepared.take(requestKey(query)) : undefined) ?? (await answer(query));
+    if (response.next && request.method === 'GET' && followsNextLink(rawQuery)) {
+      const next: QueryRequest = { ...query, ...response.next };
+      prepared.prepare(requestKey(next), () => answer({ ...next, now: new Date() }));
+    }
     reply.code(response.status).headers(ODATA_VERSION).headers(response.headers);
-    if (response.contentType === 'text') return reply.type('text/plain').send(response.body);
-    return reply.type(contentType(response.json!)).send(response.body);
+    if (response.contentType === 'text') return reply.type('text/plain').send(response.bytes);
+    return reply.type(contentType(response.json!)).send(response.bytes);
   };
 
   for (const root of SERVICE_ROOTS) {

@@ -15,6 +15,9 @@ import { negotiateJson, preferredPageSize } from './negotiation.js';
 
 export const MAX_PAGE_SIZE = 1000;
 
+/** The `$skiptoken` option, spelled with `$` or `%24`, in any case. */
+const SKIPTOKEN = /^(%24|\$)?skiptoken=/i;
+
 export interface QueryRequest {
   readonly model: Model;
   readonly store: Store;
@@ -39,18 +42,25 @@ export interface QueryResponse {
   readonly json: JsonOptions | undefined;
   readonly body: string;
   readonly headers: Record<string, string>;
+  /** The request the next link names (path and query string below the same service root). */
+  readonly next?: { readonly path: string; readonly rawQuery: string };
 }
 
-/** The request URL with `$skiptoken` replaced: every other option is repeated as the client sent it. */
-function nextLinkUrl(request: QueryRequest, token: string): string {
-  const kept = optionsBesidesSkiptoken(request.rawQuery);
+/** The request's query string with `$skiptoken` replaced: every other option is repeated as the client sent it. */
+function nextQuery(rawQuery: string, token: string): string {
+  const kept = optionsBesidesSkiptoken(rawQuery);
   kept.push(`$skiptoken=${token}`);
-  return `${request.serviceRoot}/${request.path}?${kept.join('&')}`;
+  return kept.join('&');
 }
 
 /** The request's query options as sent, but its `$skiptoken`. */
 function optionsBesidesSkiptoken(rawQuery: string): string[] {
-  return rawQuery.split('&').filter((p) => p.length > 0 && !/^(%24|\$)?skiptoken=/i.test(p));
+  return rawQuery.split('&').filter((p) => p.length > 0 && !SKIPTOKEN.test(p));
+}
+
+/** The request carries a `$skiptoken`: it follows a next link. */
+export function followsNextLink(rawQuery: string): boolean {
+  return rawQuery.split('&').some((p) => SKIPTOKEN.test(p));
 }
 
 /** Who may read a cached block: the same tenant, path, options (but the skiptoken) and preferences. */
@@ -81,7 +91,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
   const page = await runPlan(request.store, plan, { cache: request.cache, signature: signatureOf(request) });
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
-    let nextLink: string | undefined;
+    let next: QueryResponse['next'];
     const returned = plan.returnedBefore + page.rows.length;
     const topLeft = plan.remainingTop === undefined ? Infinity : plan.remainingTop - page.rows.length;
     if (page.hasMore && topLeft > 0) {
@@ -89,9 +99,10 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       const lead = plan.orderColumns[0]!;
       // Measured from where this page started, so pages that each stay within one value still advance.
       const stride = strideOf(plan.leadBefore ?? page.rows[0]![lead], last[lead]) ?? plan.strideBefore;
-      nextLink = nextLinkUrl(request, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next }));
+      next = { path: request.path, rawQuery: nextQuery(request.rawQuery, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next })) };
     }
-    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers };
+    const nextLink = next && `${request.serviceRoot}/${next.path}?${next.rawQuery}`;
+    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers, next };
   }
   const row = page.rows[0];
   if (!row) throw new ODataError('notFound', `No entity was found for the key in '${request.path}'.`, { target: 'path' });

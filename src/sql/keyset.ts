@@ -113,13 +113,21 @@ export function decodePageToken(text: string, arity: number): PageToken {
   return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, block: decodeBlock(b) };
 }
 
-/** An upper bound for the leading ordering item where the next `pages` pages probably end, or undefined when none applies. */
-export function probableEnd(items: readonly KeysetItem[], token: PageToken, pages: number): SqlExpr | undefined {
+/** The leading value's advance assumed before any page has measured one (a first page within one instant): an hour. */
+const DEFAULT_STRIDE = 3_600_000_000n;
+/** Multiples of the expected distance each bound allows, nearest first. */
+const BOUND_FACTORS = [2n, 64n];
+
+/**
+ * Upper bounds for the leading ordering item where the next `pages` pages probably end, nearest
+ * first (each tried when the one before came back short, then none); empty when none applies.
+ */
+export function probableEnds(items: readonly KeysetItem[], token: PageToken, pages: number): SqlExpr[] {
   const lead = items[0];
   const from = token.after[0];
-  if (!lead || lead.descending || token.stride === undefined || token.stride <= 0n) return undefined;
-  if (lead.type !== 'Edm.DateTimeOffset' || typeof from !== 'bigint') return undefined;
-  return binary('<=', lead.expr, rowValueParam(from + 2n * BigInt(pages) * token.stride, lead.type));
+  if (!lead || lead.descending || lead.type !== 'Edm.DateTimeOffset' || typeof from !== 'bigint') return [];
+  const stride = token.stride !== undefined && token.stride > 0n ? token.stride : DEFAULT_STRIDE;
+  return BOUND_FACTORS.map((factor) => binary('<=', lead.expr, rowValueParam(from + factor * BigInt(pages) * stride, lead.type)));
 }
 
 /** How far the leading value moved over a page: the next page's probable stride. */

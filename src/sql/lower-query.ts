@@ -57,8 +57,8 @@ export interface QueryPlan {
   readonly countFromToken: number | undefined;
   /** Counts the rows on its own, for `/$count` and for an empty page that carries no count column. */
   readonly countQuery: CompiledQuery;
-  /** When `query` looks only where the page probably ends: the same page without that bound, if it came back short. */
-  readonly unboundedQuery: CompiledQuery | undefined;
+  /** When `query` looks only where the page probably ends: the same page with wider bounds, then none, for when it came back short. */
+  readonly widerQueries: readonly CompiledQuery[];
   /** The stride the request's token carried, kept when a page does not move the leading value. */
   readonly strideBefore: bigint | undefined;
   /** The leading ordering value the page starts after (from the token). */
@@ -75,8 +75,8 @@ export interface QueryPlan {
 
 export interface BlockQuery {
   readonly query: CompiledQuery;
-  /** The same block without the probable-end bound, when the bounded read came back short. */
-  readonly unbounded: CompiledQuery | undefined;
+  /** The same block with wider probable-end bounds, then none, for when the bounded read came back short. */
+  readonly wider: readonly CompiledQuery[];
   /** Rows the block holds at most; the statement asks for one more. */
   readonly rows: number;
   /** The whole result (skip applies inside it), rather than rows after the token's keyset. */

@@ -1,7 +1,7 @@
 // The paging part every query plan shares: the keyset from the token, `$top` across pages, the
 // count, and the page statement (with its probable-end bound where one applies).
 import type { QueryCompiler } from './query-compiler.js';
-import { decodePageToken, keysetPredicate, probableEnd, type KeysetItem, type PageToken } from './keyset.js';
+import { decodePageToken, keysetPredicate, probableEnds, type KeysetItem, type PageToken } from './keyset.js';
 import type { BlockQuery, EntityLayout, PagingRequest, QueryPlan } from './lower-query.js';
 import { orderNode, type Columns } from './select-list.js';
 import { and, select, type FromNode, type JoinNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
@@ -63,20 +63,25 @@ export function pagePlan(request: PageRequest): QueryPlan {
       limit: rows + 1,
       offset: token ? undefined : request.skip,
     });
-  const end = token ? probableEnd(keyset, token, 1) : undefined;
   const compile = (node: SelectNode) => request.compiler().compile(node);
+  /** The statement bounded by the nearest probable end, and the wider ones (then the unbounded one) to try when it comes back short. */
+  const bounded = (pages: number, rows?: number) => {
+    const ends = token ? probableEnds(keyset, token, pages) : [];
+    const [first, ...wider] = [...ends, undefined].map((end) => compile(pageSelect(end, rows)));
+    return { query: first!, wider };
+  };
+  const page = bounded(1);
   let block: BlockQuery | undefined;
   if (request.wholeResult) {
     const whole = select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) });
-    block = { query: compile(whole), unbounded: undefined, rows: Number.MAX_SAFE_INTEGER, whole: true };
+    block = { query: compile(whole), wider: [], rows: Number.MAX_SAFE_INTEGER, whole: true };
   } else if (request.collection && token) {
     // Only a walk reads ahead: a first page costs what it needs, and the second starts the blocks.
     const rows = Math.min(paging.pageSize * READ_AHEAD_PAGES, remainingTop ?? Infinity);
-    const ahead = token ? probableEnd(keyset, token, READ_AHEAD_PAGES) : undefined;
-    block = { query: compile(pageSelect(ahead, rows)), unbounded: ahead ? compile(pageSelect(undefined, rows)) : undefined, rows, whole: false };
+    block = { ...bounded(READ_AHEAD_PAGES, rows), rows, whole: false };
   }
   return {
-    query: compile(pageSelect(end)),
+    query: page.query,
     entity: request.entity,
     orderColumns,
     countColumn,
@@ -85,7 +90,7 @@ export function pagePlan(request: PageRequest): QueryPlan {
     returnedBefore,
     countFromToken: token?.count,
     countQuery: compile(countSelect),
-    unboundedQuery: end ? compile(pageSelect(undefined)) : undefined,
+    widerQueries: page.wider,
     strideBefore: token?.stride,
     leadBefore: token?.after[0],
     block,

@@ -2,7 +2,7 @@
 // expand per level, grouping child rows under their parents.
 import type { EntityLayout, ExpandPlan, QueryPlan } from '../sql/lower-query.js';
 import type { CachedBlock, ResultCache } from './result-cache.js';
-import type { RowValue, Store } from './store.js';
+import type { CompiledQuery, ResultSet, RowValue, Store } from './store.js';
 
 type Row = readonly RowValue[];
 
@@ -50,8 +50,7 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   // A whole result is computed on the first page only, and a link whose block is gone (expired,
   // or read to its end and released) gets its one page by keyset: only a walk reads ahead.
   if (!blockQuery || plan.cached !== undefined || (blockQuery.whole && plan.returnedBefore > 0)) return undefined;
-  let result = await store.query(blockQuery.query);
-  if (blockQuery.unbounded && result.rows.length <= blockQuery.rows) result = await store.query(blockQuery.unbounded);
+  const result = await untilEnough(store, blockQuery.query, blockQuery.wider, blockQuery.rows);
   const more = result.rows.length > blockQuery.rows;
   const block: CachedBlock = { signature: access.signature, rows: more ? result.rows.slice(0, blockQuery.rows) : result.rows, more };
   const start = blockQuery.whole ? plan.skip : 0;
@@ -69,6 +68,16 @@ async function countOf(store: Store, plan: QueryPlan, rows: readonly Row[]): Pro
   return Number((await store.query(plan.countQuery)).rows[0]![0]);
 }
 
+/** Runs `query`, then each wider one while the rows came back short of `rows` plus the one that tells whether more follow. */
+async function untilEnough(store: Store, query: CompiledQuery, wider: readonly CompiledQuery[], rows: number): Promise<ResultSet> {
+  let result = await store.query(query);
+  for (const next of wider) {
+    if (result.rows.length > rows) break;
+    result = await store.query(next);
+  }
+  return result;
+}
+
 /** Adds the children of collection expands to a page's rows. */
 async function finish(store: Store, plan: QueryPlan, rows: readonly Row[], hasMore: boolean, count: number | undefined, next: PageRows['next']): Promise<PageRows> {
   const children: ChildRows = new Map();
@@ -79,8 +88,7 @@ async function finish(store: Store, plan: QueryPlan, rows: readonly Row[], hasMo
 export async function runPlan(store: Store, plan: QueryPlan, access?: CacheAccess): Promise<PageRows> {
   const fromCache = access ? await readBlock(store, plan, access) : undefined;
   if (fromCache) return fromCache;
-  let result = await store.query(plan.query);
-  if (plan.unboundedQuery && result.rows.length <= plan.pageRows) result = await store.query(plan.unboundedQuery);
+  const result = await untilEnough(store, plan.query, plan.widerQueries, plan.pageRows);
   const hasMore = result.rows.length > plan.pageRows;
   const rows = hasMore ? result.rows.slice(0, plan.pageRows) : result.rows;
   return finish(store, plan, rows, hasMore, await countOf(store, plan, rows), undefined);

@@ -2,6 +2,10 @@
 // SQL run directly on the database (or by plain JS over rows read that way).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { buildApp, type Answer } from '../../src/http/app.js';
+import { PreparedPages } from '../../src/http/prepared-pages.js';
+import { monitorModel } from '../../src/model/model.js';
+import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
 import { isoOfMicros, openFleet, SECOND_CUSTOMER, walk, type Fleet } from '../support/fleet.js';
 
 let fleet: Fleet;
@@ -359,6 +363,44 @@ describe('paging', () => {
     for (const i of [3, 11, pages.length - 1]) {
       const again = await fleet.get(links[i]!, headers);
       assert.deepEqual(again.body.value.map((r: any) => r.SessionKey), pages[i], `page ${i}`);
+    }
+  });
+
+  test('a walk whose next pages are answered ahead gives the pages computed on demand', async () => {
+    const prepared = new PreparedPages<Answer>();
+    const ahead = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, preparedPages: prepared });
+    const onDemand = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, preparedPages: { maxEntries: 0, ttlMs: 0 } });
+    const pagesOf = async (app: typeof ahead, headers: Record<string, string>) => {
+      const pages: unknown[] = [];
+      let next: string | undefined = `${root}/Sessions?$orderby=StartDate&$select=SessionKey,StartDate&$count=true`;
+      while (next) {
+        const response = await app.inject({ method: 'GET', url: next, headers });
+        assert.equal(response.statusCode, 200, response.body);
+        const body = JSON.parse(response.body);
+        pages.push([body['@odata.count'], body.value]);
+        next = body['@odata.nextLink'] ? new URL(body['@odata.nextLink']).pathname + new URL(body['@odata.nextLink']).search : undefined;
+      }
+      return pages;
+    };
+    try {
+      const headers = { Prefer: 'odata.maxpagesize=15' };
+      const expected = await pagesOf(onDemand, headers);
+      assert.ok(expected.length > 12);
+      assert.deepEqual(await pagesOf(ahead, headers), expected);
+      // Every page after the second was prepared while the one before was read.
+      assert.equal(prepared.stats.taken, expected.length - 2);
+      // A request that differs (here in its metadata level) is not given the page prepared for another.
+      const get = async (url: string, extra: Record<string, string> = {}) => JSON.parse((await ahead.inject({ method: 'GET', url, headers: { ...headers, ...extra } })).body);
+      const linkOf = (body: any) => new URL(body['@odata.nextLink']).pathname + new URL(body['@odata.nextLink']).search;
+      const second = await get(linkOf(await get(`${root}/Sessions?$select=SessionKey`)));
+      const takenBefore = prepared.stats.taken;
+      const third = await get(linkOf(second), { Accept: 'application/json;odata.metadata=none' });
+      assert.equal(prepared.stats.taken, takenBefore);
+      assert.equal(third['@odata.context'], undefined);
+      assert.equal(third.value.length, 15);
+    } finally {
+      await ahead.close();
+      await onDemand.close();
     }
   });
 
