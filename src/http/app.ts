@@ -32,7 +32,7 @@ export interface Answer extends QueryResponse {
 
 async function answer(request: QueryRequest): Promise<Answer> {
   const response = await handleQuery(request);
-  return { ...response, bytes: Buffer.from(response.body) };
+  return { ...response, bytes: typeof response.body === 'string' ? Buffer.from(response.body) : response.body };
 }
 
 /** Everything that makes two requests the same request. */

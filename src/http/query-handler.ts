@@ -40,7 +40,7 @@ export interface QueryResponse {
   readonly status: number;
   readonly contentType: 'json' | 'text';
   readonly json: JsonOptions | undefined;
-  readonly body: string;
+  readonly body: string | Buffer;
   readonly headers: Record<string, string>;
   /** The request the next link names (path and query string below the same service root). */
   readonly next?: { readonly path: string; readonly rawQuery: string };

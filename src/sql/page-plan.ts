@@ -46,7 +46,7 @@ function countOf(source: RowSource): SelectNode {
 
 export function pagePlan(request: PageRequest): QueryPlan {
   const { paging, keyset, columns: cols } = request;
-  const orderColumns = keyset.map((k) => cols.add(k.expr));
+  const orderColumns = keyset.map((k) => cols.reuse(k.expr));
   const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.length) : undefined;
   const returnedBefore = token?.returned ?? 0;
   const remainingTop = request.top !== undefined ? Math.max(0, request.top - returnedBefore) : undefined;

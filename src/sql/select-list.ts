@@ -4,6 +4,8 @@ import type { OrderNode, SelectColumn, SqlExpr } from './sql-nodes.js';
 export interface Columns {
   readonly list: SelectColumn[];
   add(expr: SqlExpr): number;
+  /** The position of the same column when the list already reads it (ordering keys usually are), else add(). */
+  reuse(expr: SqlExpr): number;
 }
 
 export function columns(): Columns {
@@ -13,6 +15,13 @@ export function columns(): Columns {
     add(expr) {
       list.push({ expr, alias: `c${list.length}` });
       return list.length - 1;
+    },
+    reuse(expr) {
+      if (expr.kind === 'column') {
+        const at = list.findIndex((c) => c.expr.kind === 'column' && c.expr.table === expr.table && c.expr.column === expr.column);
+        if (at >= 0) return at;
+      }
+      return this.add(expr);
     },
   };
 }

@@ -205,6 +205,13 @@ describe('response formats', () => {
     assert.equal(one.text, String(plain.body.value[0].Id));
   });
 
+  test('text beyond ASCII is written as UTF-8', async () => {
+    const { status, body, text } = await fleet.get(`${root}/Machines?$compute=concat(Name,'${encodeURIComponent('é ✓ 𝄞')}') as Label&$select=Name,Label&$orderby=Id&$top=3`);
+    assert.equal(status, 200, text);
+    assert.ok(body.value.length > 0);
+    for (const row of body.value) assert.equal(row.Label, row.Name === null ? null : `${row.Name}é ✓ 𝄞`);
+  });
+
   test('a computed member called __proto__ is written as a member', async () => {
     const { status, body, text } = await fleet.get(`${root}/Machines?$compute=length(Name) as __proto__&$select=Name,__proto__&$orderby=Id&$top=3`);
     assert.equal(status, 200, text);
@@ -374,7 +381,7 @@ describe('paging', () => {
       const pages: unknown[] = [];
       let next: string | undefined = `${root}/Sessions?$orderby=StartDate&$select=SessionKey,StartDate&$count=true`;
       while (next) {
-        const response = await app.inject({ method: 'GET', url: next, headers });
+        const response: { statusCode: number; body: string } = await app.inject({ method: 'GET', url: next, headers });
         assert.equal(response.statusCode, 200, response.body);
         const body = JSON.parse(response.body);
         pages.push([body['@odata.count'], body.value]);

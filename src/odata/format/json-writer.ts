@@ -8,7 +8,7 @@ import type { EntityLayout } from '../../sql/lower-query.js';
 import { parentKey, type ChildRows, type PageRows } from '../../store/run-plan.js';
 import type { RowValue } from '../../store/store.js';
 import type { MetadataLevel } from '../parse/syntax.js';
-import { ExactIntegers } from './exact-integers.js';
+import { JsonOutput } from './json-output.js';
 import { objectFactory, type MemberValue } from './object-factory.js';
 
 export interface JsonOptions {
@@ -24,14 +24,14 @@ export interface WriterContext {
   readonly options: JsonOptions;
   readonly serviceRoot: string;
   readonly children: ChildRows;
-  readonly exact: ExactIntegers;
+  readonly output: JsonOutput;
 }
 
 type ValueReader = (row: readonly RowValue[], context: WriterContext) => JsonPrimitive;
 
 /**
- * Reads one column of a row as JSON.stringify should see it; `context.exact` carries integers a
- * double cannot hold. One closure per type, so that each member's call site sees one function.
+ * Reads one column of a row as JSON.stringify should see it; `context.output` carries integers a
+ * double cannot hold and learns whether the text stays ASCII. One closure per type, so that each member's call site sees one function.
  */
 function valueReader(type: EdmPrimitive | null, column: number, options: JsonOptions): ValueReader {
   // Int64 and Decimal (and untyped aggregates) become strings under IEEE754Compatible; the engine
@@ -44,17 +44,20 @@ function valueReader(type: EdmPrimitive | null, column: number, options: JsonOpt
         return typeof v === 'bigint' ? odataDateTimeOffset(v) : v === null ? null : String(v);
       };
     case 'Edm.Guid':
+      // The engine's UUID text: lower-case hex and dashes.
+      return (row) => row[column] as string | null;
     case 'Edm.String':
-      return (row) => {
+      return (row, context) => {
         const v = row[column]!;
-        return typeof v === 'bigint' ? String(v) : v;
+        return typeof v === 'string' ? context.output.string(v) : typeof v === 'bigint' ? String(v) : v;
       };
     default:
       return (row, context) => {
         const v = row[column]!;
         if (v === null) return null;
         if (asString) return String(v);
-        if (typeof v === 'bigint') return context.exact.number(v);
+        if (typeof v === 'bigint') return context.output.number(v);
+        if (typeof v === 'string') return context.output.string(v);
         // JSON has no NaN or infinities: OData writes them as strings.
         if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'INF' : '-INF';
         return v;
@@ -63,13 +66,13 @@ function valueReader(type: EdmPrimitive | null, column: number, options: JsonOpt
 }
 
 function valueContext(options: JsonOptions): WriterContext {
-  return { options, serviceRoot: '', children: new Map(), exact: new ExactIntegers() };
+  return { options, serviceRoot: '', children: new Map(), output: new JsonOutput() };
 }
 
 /** A single value's JSON text (a property request's `value`). */
 export function jsonValue(value: RowValue, type: EdmPrimitive | null, options: JsonOptions): string {
   const context = valueContext(options);
-  return context.exact.restore(JSON.stringify(valueReader(type, 0, options)([value], context)));
+  return context.output.text(JSON.stringify(valueReader(type, 0, options)([value], context)));
 }
 
 /** A single value as `/$value` writes it: no quotes, text as is. */
@@ -108,7 +111,7 @@ function members(entity: EntityLayout, options: JsonOptions): Member[] {
   } else if (full) {
     out.push({ name: '@odata.type', value: () => `#${entity.typeName}` });
     if (entity.setName && entity.keys.length > 0) {
-      out.push({ name: '@odata.id', value: (row, c) => `${c.serviceRoot}/${entityPath(row, entity)}` });
+      out.push({ name: '@odata.id', value: (row, c) => c.output.string(`${c.serviceRoot}/${entityPath(row, entity)}`) });
       out.push({ name: '@odata.editLink', value: (row) => entityPath(row, entity) });
     }
   }
@@ -149,6 +152,14 @@ function entityWriter(entity: EntityLayout, options: JsonOptions): EntityWriter 
   const list = members(entity, options);
   const make = objectFactory<readonly RowValue[], WriterContext>(list.map((m) => m.name));
   const values = list.map((m) => m.value);
+  // Member names are identifiers, but OData lets an alias hold any Unicode letter.
+  const unicodeName = list.find((m) => !/^[\x00-\x7f]*$/.test(m.name))?.name;
+  if (unicodeName !== undefined) {
+    return (row, c) => {
+      c.output.string(unicodeName);
+      return make(values, row, c);
+    };
+  }
   return (row, c) => make(values, row, c);
 }
 
@@ -159,24 +170,24 @@ export interface CollectionDocument {
   readonly nextLink: string | undefined;
 }
 
-export function writeCollection(doc: CollectionDocument, base: Pick<WriterContext, 'options' | 'serviceRoot'>): string {
+export function writeCollection(doc: CollectionDocument, base: Pick<WriterContext, 'options' | 'serviceRoot'>): Buffer {
   const { options } = base;
-  const context: WriterContext = { ...base, children: doc.page.children, exact: new ExactIntegers() };
+  const context: WriterContext = { ...base, children: doc.page.children, output: new JsonOutput() };
   const write = entityWriter(doc.entity, options);
   const rows = doc.page.rows;
   const value = new Array<object>(rows.length);
   for (let i = 0; i < rows.length; i++) value[i] = write(rows[i]!, context);
   const document: Record<string, unknown> = {};
-  if (options.metadata !== 'none') document['@odata.context'] = doc.context;
+  if (options.metadata !== 'none') document['@odata.context'] = context.output.string(doc.context);
   if (doc.page.count !== undefined) document['@odata.count'] = options.ieee754 ? String(doc.page.count) : doc.page.count;
   document.value = value;
-  if (doc.nextLink) document['@odata.nextLink'] = doc.nextLink;
-  return context.exact.restore(JSON.stringify(document));
+  if (doc.nextLink) document['@odata.nextLink'] = context.output.string(doc.nextLink);
+  return context.output.bytes(JSON.stringify(document));
 }
 
-export function writeEntity(contextUrl: string, row: readonly RowValue[], entity: EntityLayout, base: Pick<WriterContext, 'options' | 'serviceRoot' | 'children'>): string {
-  const context: WriterContext = { ...base, exact: new ExactIntegers() };
+export function writeEntity(contextUrl: string, row: readonly RowValue[], entity: EntityLayout, base: Pick<WriterContext, 'options' | 'serviceRoot' | 'children'>): Buffer {
+  const context: WriterContext = { ...base, output: new JsonOutput() };
   const body = entityWriter(entity, base.options)(row, context);
-  const document = base.options.metadata !== 'none' ? { '@odata.context': contextUrl, ...body } : body;
-  return context.exact.restore(JSON.stringify(document));
+  const document = base.options.metadata !== 'none' ? { '@odata.context': context.output.string(contextUrl), ...body } : body;
+  return context.output.bytes(JSON.stringify(document));
 }
