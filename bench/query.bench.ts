@@ -1,10 +1,12 @@
 // Query benchmark on a large generated fleet, all figures from one run:
-//  - each seed request end to end (HTTP on loopback, JSON parsed) vs the same SQL run directly on DuckDB
+//  - each seed request end to end (HTTP on loopback, JSON parsed) vs the same SQL run directly on DuckDB,
+//    with two clients: fetch (what a script would use) and node:http (lighter, closer to the server's share)
 //  - page 1 vs page 1,000 of a next-link walk
 //  - a full next-link walk of ResourceUtilizationSummary in rows/s
 //  - the server's peak RSS
 // Usage: npx tsx bench/query.bench.ts [--db data/bench.duckdb] [--machines 2000] [--days 90] [--repeat 15]
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
@@ -58,13 +60,61 @@ function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-async function timeGet(url: string): Promise<{ ms: number; body: any }> {
-  const start = performance.now();
+type Client = 'fetch' | 'http';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** GET with node:http on a kept-alive connection, the body read as bytes and decoded once. */
+function httpGet(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+async function getText(url: string, client: Client): Promise<{ status: number; text: string }> {
+  if (client === 'http') return httpGet(url);
   const response = await fetch(url);
-  const body = await response.json();
+  return { status: response.status, text: await response.text() };
+}
+
+async function timeGet(url: string, client: Client = 'fetch'): Promise<{ ms: number; body: any }> {
+  const start = performance.now();
+  const { status, text } = await getText(url, client);
+  const body = JSON.parse(text);
   const ms = performance.now() - start;
-  if (response.status !== 200) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
+  if (status !== 200) throw new Error(`${url}: ${status} ${text.slice(0, 300)}`);
   return { ms, body };
+}
+
+/** A full next-link walk: rows, pages, seconds, and the link of page 1,000. */
+async function walk(first: string, client: Client, parse: boolean): Promise<{ rows: number; pages: number; seconds: number; page1000: string | undefined }> {
+  let next: string | undefined = first;
+  let pages = 0;
+  let rows = 0;
+  let page1000: string | undefined;
+  const start = performance.now();
+  while (next) {
+    const { text } = await getText(next, client);
+    if (parse) {
+      const body: any = JSON.parse(text);
+      rows += body.value.length;
+      next = body['@odata.nextLink'];
+    } else {
+      // Text only: the next link is the last member of the page.
+      const at = text.lastIndexOf('"@odata.nextLink":"');
+      next = at < 0 ? undefined : text.slice(at + 19, text.indexOf('"', at + 19));
+      rows += 1000;
+    }
+    pages++;
+    if (pages === 999) page1000 = next;
+  }
+  return { rows, pages, seconds: (performance.now() - start) / 1000, page1000 };
 }
 
 /** The statement the server runs for a request's first page, to run directly for comparison. */
@@ -122,55 +172,37 @@ async function main() {
     lines.push(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
     lines.push(`data: ${args.machines} machines x ${args.days} days (${args.db}); medians of ${repeat} runs after 2 warm-ups`);
     lines.push('');
-    lines.push('| request | rows | end to end (ms) | same SQL direct (ms) | ratio |');
-    lines.push('|---|---:|---:|---:|---:|');
+    lines.push('| request | rows | same SQL direct (ms) | end to end, fetch (ms) | ratio | end to end, node:http (ms) | ratio |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const [name, path, query] of seeds) {
       const url = `${base}/${path}?${query}`;
-      const times: number[] = [];
+      const times: Record<Client, number[]> = { fetch: [], http: [] };
       let rows = 0;
       for (let i = 0; i < repeat + 2; i++) {
-        const { ms, body } = await timeGet(url);
-        rows = body.value.length;
-        if (i >= 2) times.push(ms);
+        for (const client of ['fetch', 'http'] as const) {
+          const { ms, body } = await timeGet(url, client);
+          rows = body.value.length;
+          if (i >= 2) times[client].push(ms);
+        }
       }
-      const e2e = median(times);
       const d = direct.get(name)!;
-      lines.push(`| ${name} | ${rows} | ${e2e.toFixed(1)} | ${d.toFixed(1)} | ${(e2e / d).toFixed(2)} |`);
+      const viaFetch = median(times.fetch);
+      const viaHttp = median(times.http);
+      lines.push(`| ${name} | ${rows} | ${d.toFixed(1)} | ${viaFetch.toFixed(1)} | ${(viaFetch / d).toFixed(2)} | ${viaHttp.toFixed(1)} | ${(viaHttp / d).toFixed(2)} |`);
     }
 
-    // Full walk; remember the link of page 1,000 for the deep-page timing.
+    // Full walks with three clients; the link of page 1,000 is kept for the deep-page timing.
     const first = `${base}/ResourceUtilizationSummary`;
-    let next: string | undefined = first;
-    let pages = 0;
-    let rowCount = 0;
-    let page1000: string | undefined;
-    const walkStart = performance.now();
-    while (next) {
-      const response = await fetch(next);
-      const body: any = await response.json();
-      rowCount += body.value.length;
-      pages++;
-      next = body['@odata.nextLink'];
-      if (pages === 999) page1000 = next;
-    }
-    const walkSeconds = (performance.now() - walkStart) / 1000;
     lines.push('');
-    lines.push(`full next-link walk of ResourceUtilizationSummary: ${rowCount} rows in ${pages} pages, ${walkSeconds.toFixed(1)} s = ${Math.round(rowCount / walkSeconds)} rows/s`);
-
-    // The same walk with a client that reads each page as text and takes the next link from its
-    // end (no JSON.parse), so the figure is closer to what the server alone sustains.
-    {
-      let link: string | undefined = first;
-      let textRows = 0;
-      const start = performance.now();
-      while (link) {
-        const text = await (await fetch(link)).text();
-        const at = text.lastIndexOf('"@odata.nextLink":"');
-        link = at < 0 ? undefined : text.slice(at + 19, text.indexOf('"', at + 19));
-        textRows += 1000;
-      }
-      const seconds = (performance.now() - start) / 1000;
-      lines.push(`the same walk read as text (next link cut from the body, no JSON.parse): ${seconds.toFixed(1)} s = ${Math.round(Math.min(textRows, rowCount) / seconds)} rows/s`);
+    let page1000: string | undefined;
+    for (const [client, parse, label] of [
+      ['fetch', true, 'fetch + JSON.parse'],
+      ['http', true, 'node:http + JSON.parse'],
+      ['http', false, 'node:http, page read as text (next link cut from its end)'],
+    ] as const) {
+      const w = await walk(first, client, parse);
+      page1000 ??= w.page1000;
+      lines.push(`full next-link walk of ResourceUtilizationSummary, ${label}: ${w.rows} rows in ${w.pages} pages, ${w.seconds.toFixed(1)} s = ${Math.round(w.rows / w.seconds)} rows/s`);
     }
 
     if (page1000) {
