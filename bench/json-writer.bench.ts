@@ -10,13 +10,14 @@ import { parseQueryString, parseResourcePath } from '../src/odata/parse/index.js
 import { DuckDbQueryCompiler } from '../src/sql/duckdb-query-compiler.js';
 import { lowerQuery } from '../src/sql/lower-query.js';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { PageRows } from '../src/store/run-plan.js';
 
 const { values: args } = parseArgs({ options: { db: { type: 'string', default: 'data/bench-2000x90.duckdb' }, rounds: { type: 'string', default: '300' } } });
 const store = await openDuckDbStore(args.db!, { readOnly: true });
 try {
   const query = bindQuery({ model: monitorModel, path: parseResourcePath('ResourceUtilizationSummary'), options: parseQueryString(''), now: 0n });
   const plan = lowerQuery({ model: monitorModel, customerId: DEFAULT_CUSTOMER_ID, query, paging: { pageSize: 1000, skiptoken: undefined }, compiler: () => new DuckDbQueryCompiler() });
-  const pages = [];
+  const pages: PageRows[] = [];
   for (let k = 0; k < 10; k++) {
     const sql = plan.query.sql.replace(/LIMIT \d+$/, `LIMIT 1000 OFFSET ${k * 400_000}`);
     const { rows } = await store.query({ sql, parameters: plan.query.parameters });

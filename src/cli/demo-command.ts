@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { runGenerate } from './generate-command.js';
+import { DEFAULT_CONCURRENCY_PER_CUSTOMER, DEFAULT_QUERY_TIMEOUT_MS } from '../http/app.js';
 import { DEFAULT_MEMORY_LIMIT, parsePort, serve } from './serve-command.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -23,6 +24,16 @@ export function demoCommand(): Command {
       const ready = await hasCustomer(store, DEFAULT_CUSTOMER_ID);
       await store.close();
       if (!ready) await runGenerate({ db: opts.db, machines: opts.machines, days: opts.days, seed: '1' });
-      await serve({ db: opts.db, port: opts.port, host: opts.host, customer: DEFAULT_CUSTOMER_ID, memoryLimit: DEFAULT_MEMORY_LIMIT });
+      console.warn('monitor-odata: demo: serving the demo customer without tokens (development only; `serve` asks for tokens)');
+      await serve({
+        db: opts.db,
+        port: opts.port,
+        host: opts.host,
+        auth: 'none',
+        customer: DEFAULT_CUSTOMER_ID,
+        memoryLimit: DEFAULT_MEMORY_LIMIT,
+        concurrency: DEFAULT_CONCURRENCY_PER_CUSTOMER,
+        queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
+      });
     });
 }

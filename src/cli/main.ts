@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { generateCommand } from './generate-command.js';
 import { serveCommand } from './serve-command.js';
 import { demoCommand } from './demo-command.js';
+import { clientsCommand } from './clients-command.js';
 
 const program = new Command('monitor-odata')
   .description('Citrix Monitor Service OData v4 API, self-hosted on DuckDB')
@@ -10,5 +11,6 @@ const program = new Command('monitor-odata')
 program.addCommand(generateCommand());
 program.addCommand(serveCommand());
 program.addCommand(demoCommand());
+program.addCommand(clientsCommand());
 
 await program.parseAsync(process.argv);

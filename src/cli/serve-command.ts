@@ -1,18 +1,29 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { monitorModel } from '../model/model.js';
-import { buildApp } from '../http/app.js';
+import { noAuth, type AccessMode } from '../http/access.js';
+import { buildApp, DEFAULT_CONCURRENCY_PER_CUSTOMER, DEFAULT_QUERY_TIMEOUT_MS } from '../http/app.js';
+import type { IssueToken } from '../http/token-route.js';
+import { verifyClientSecret } from '../auth/api-clients.js';
+import { TokenService } from '../auth/tokens.js';
 import { DuckDbQueryCompiler } from '../sql/duckdb-query-compiler.js';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { Store } from '../store/store.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 
 export const DEFAULT_MEMORY_LIMIT = '512MB';
+
+export type AuthOption = 'tokens' | 'none';
 
 export interface ServeOptions {
   readonly db: string;
   readonly port: number;
   readonly host: string;
+  readonly auth: AuthOption;
+  /** The customer served without tokens (`--auth none`). */
   readonly customer: string;
   readonly memoryLimit: string;
+  readonly concurrency: number;
+  readonly queryTimeoutMs: number;
 }
 
 export function parsePort(value: string): number {
@@ -21,11 +32,38 @@ export function parsePort(value: string): number {
   return port;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+  return n;
+}
+
+/** Tokens for registered API clients (`monitor-odata clients add`), signed with the database's key. */
+async function tokenAccess(store: Store): Promise<{ access: AccessMode; issueToken: IssueToken }> {
+  const tokens = await TokenService.open(store);
+  const issueToken: IssueToken = async ({ clientId, clientSecret, customerId }) => {
+    const client = await verifyClientSecret(store, clientId, clientSecret);
+    if (client === undefined) return undefined;
+    if (customerId !== undefined && customerId.toLowerCase() !== client.customerId.toLowerCase()) return undefined;
+    return tokens.issue({ clientId: client.clientId, customerId: client.customerId });
+  };
+  return { access: { kind: 'tokens', tokens }, issueToken };
+}
+
 /** Opens the database and serves the API until the process is stopped. */
 export async function serve(options: ServeOptions): Promise<void> {
   // The engine's cache is bounded so the server stays within its memory budget (under 1 GiB with the API).
   const store = await openDuckDbStore(options.db, { memoryLimit: options.memoryLimit });
-  const app = await buildApp({ model: monitorModel, store, compiler: () => new DuckDbQueryCompiler(), customerId: options.customer, logger: false });
+  const auth = options.auth === 'none' ? { access: noAuth(options.customer), issueToken: undefined } : await tokenAccess(store);
+  const app = await buildApp({
+    model: monitorModel,
+    store,
+    compiler: () => new DuckDbQueryCompiler(),
+    ...auth,
+    concurrencyPerCustomer: options.concurrency,
+    queryTimeoutMs: options.queryTimeoutMs,
+    logger: false,
+  });
   const close = async () => {
     await app.close();
     await store.close();
@@ -34,7 +72,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   const address = await app.listen({ port: options.port, host: options.host });
-  console.log(`monitor-odata: serving ${options.db} (customer ${options.customer}) at ${address}/monitorodata and ${address}/Citrix/Monitor/OData/v4/Data`);
+  const who = options.auth === 'none' ? `customer ${options.customer}, no tokens` : 'tokens required';
+  console.log(`monitor-odata: serving ${options.db} (${who}) at ${address}/monitorodata and ${address}/Citrix/Monitor/OData/v4/Data`);
 }
 
 export function serveCommand(): Command {
@@ -43,11 +82,13 @@ export function serveCommand(): Command {
     .requiredOption('--db <file>', 'DuckDB database file')
     .option('--port <port>', 'TCP port', parsePort, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--auth <mode>', 'authentication mode (tokens arrive in a later release)').choices(['none']).default('none'))
-    .option('--customer <id>', 'customer served without tokens', DEFAULT_CUSTOMER_ID)
+    .addOption(new Option('--auth <mode>', 'tokens: clients get tokens at /cctrustoauth2/{customer}/tokens/clients; none: one customer without tokens (development only)').choices(['tokens', 'none']).default('tokens'))
+    .option('--customer <id>', 'customer served without tokens (--auth none)', DEFAULT_CUSTOMER_ID)
     .option('--memory-limit <size>', "DuckDB's memory limit", DEFAULT_MEMORY_LIMIT)
-    .action(async (opts: { db: string; port: number; host: string; customer: string; memoryLimit: string }) => {
-      console.warn('monitor-odata: --auth none: serving one customer without tokens (development only)');
-      await serve({ db: opts.db, port: opts.port, host: opts.host, customer: opts.customer, memoryLimit: opts.memoryLimit });
+    .option('--concurrency <n>', 'queries one customer may have in flight (more get 429)', positiveInteger, DEFAULT_CONCURRENCY_PER_CUSTOMER)
+    .option('--query-timeout <seconds>', 'cancel a query running longer than this (503)', positiveInteger, DEFAULT_QUERY_TIMEOUT_MS / 1000)
+    .action(async (opts: { db: string; port: number; host: string; auth: AuthOption; customer: string; memoryLimit: string; concurrency: number; queryTimeout: number }) => {
+      if (opts.auth === 'none') console.warn('monitor-odata: --auth none: serving one customer without tokens (development only)');
+      await serve({ ...opts, queryTimeoutMs: opts.queryTimeout * 1000 });
     });
 }

@@ -22,6 +22,7 @@ const codeOf: Record<ODataError['kind'], string> = {
   notImplemented: 'NotImplemented',
   methodNotAllowed: 'MethodNotAllowed',
   notAcceptable: 'NotAcceptable',
+  timeout: 'QueryTimeout',
 };
 
 export function errorResponse(error: ODataError): ErrorResponse {

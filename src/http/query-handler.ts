@@ -5,12 +5,13 @@ import { ODataError } from '../odata/errors.js';
 import { contextUrl } from '../odata/format/context-url.js';
 import { jsonValue, rawValueText, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
 import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
+import { DEFAULT_QUERY_LIMITS, validateQuery, type QueryLimits } from '../odata/validate/index.js';
 import { encodePageToken, strideOf } from '../sql/keyset.js';
 import { lowerQuery } from '../sql/lower-query.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
 import type { ResultCache } from '../store/result-cache.js';
 import { runPlan } from '../store/run-plan.js';
-import type { Store } from '../store/store.js';
+import { cancellableBy, type Store } from '../store/store.js';
 import { negotiateJson, preferredPageSize } from './negotiation.js';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -34,6 +35,10 @@ export interface QueryRequest {
   readonly now: Date;
   /** Blocks of results (pages read ahead, whole aggregations), kept briefly for the walk that pages through them. */
   readonly cache: ResultCache;
+  /** Cancels the request's work in the engine (its time limit, or the client going away). */
+  readonly signal?: AbortSignal;
+  /** What one request may ask for; DEFAULT_QUERY_LIMITS when absent. */
+  readonly limits?: QueryLimits;
 }
 
 export interface QueryResponse {
@@ -69,8 +74,10 @@ function signatureOf(request: QueryRequest): string {
 }
 
 export async function handleQuery(request: QueryRequest): Promise<QueryResponse> {
+  const store = request.signal ? cancellableBy(request.store, request.signal) : request.store;
   const options = parseQueryString(request.rawQuery);
   const path = parseResourcePath(request.path);
+  validateQuery(options, request.limits ?? DEFAULT_QUERY_LIMITS);
   const json = negotiateJson(options.format?.value, request.accept);
   const query = bindQuery({ model: request.model, path, options, now: BigInt(request.now.getTime()) * 1000n });
   const preferred = preferredPageSize(request.prefer, MAX_PAGE_SIZE);
@@ -85,10 +92,10 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
   if (preferred !== undefined) headers['Preference-Applied'] = `odata.maxpagesize=${preferred}`;
 
   if (query.kind === 'count') {
-    const result = await request.store.query(plan.countQuery);
+    const result = await store.query(plan.countQuery);
     return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
   }
-  const page = await runPlan(request.store, plan, { cache: request.cache, signature: signatureOf(request) });
+  const page = await runPlan(store, plan, { cache: request.cache, signature: signatureOf(request) });
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
     let next: QueryResponse['next'];

@@ -11,7 +11,8 @@ export type ODataErrorKind =
   | 'notFound' // unknown entity set or key: 404
   | 'notImplemented' // valid OData we chose not to support: 501
   | 'methodNotAllowed' // the service is read-only: 405
-  | 'notAcceptable'; // unservable $format / Accept: 406
+  | 'notAcceptable' // unservable $format / Accept: 406
+  | 'timeout'; // the query ran past the server's time limit and was cancelled: 503
 
 const statusOf: Record<ODataErrorKind, number> = {
   syntax: 400,
@@ -20,6 +21,7 @@ const statusOf: Record<ODataErrorKind, number> = {
   notImplemented: 501,
   methodNotAllowed: 405,
   notAcceptable: 406,
+  timeout: 503,
 };
 
 export class ODataError extends Error {

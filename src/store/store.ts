@@ -19,12 +19,35 @@ export interface ResultSet {
   readonly rows: readonly (readonly RowValue[])[];
 }
 
+export interface QueryOptions {
+  /** Cancels the query in the engine: it then rejects with QueryCancelledError. */
+  readonly signal?: AbortSignal;
+}
+
+/** A query stopped by its signal (a timeout, or a client that went away) before it finished. */
+export class QueryCancelledError extends Error {
+  constructor(readonly reason: unknown) {
+    super('The query was cancelled.');
+    this.name = 'QueryCancelledError';
+  }
+}
+
 /** The engine behind the API: DuckDB (embedded) or PostgreSQL. */
 export interface Store {
   readonly engine: 'duckdb' | 'postgres';
   /** Run one read query. */
-  query(query: CompiledQuery): Promise<ResultSet>;
+  query(query: CompiledQuery, options?: QueryOptions): Promise<ResultSet>;
   /** Run statements without results (DDL, load, rollups). */
   execute(sql: string, parameters?: readonly SqlValue[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The same store, every query of which the signal cancels. */
+export function cancellableBy(store: Store, signal: AbortSignal): Store {
+  return {
+    engine: store.engine,
+    query: (query, options) => store.query(query, { ...options, signal: options?.signal ? AbortSignal.any([signal, options.signal]) : signal }),
+    execute: (sql, parameters) => store.execute(sql, parameters),
+    close: () => store.close(),
+  };
 }

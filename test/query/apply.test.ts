@@ -2,6 +2,7 @@
 // Aggregation extension, and their type rules; expected answers come from hand-written SQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { noAuth } from '../../src/http/access.js';
 import { buildApp } from '../../src/http/app.js';
 import { monitorModel } from '../../src/model/model.js';
 import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
@@ -176,7 +177,7 @@ describe('combined with query options and paging', () => {
   test('a walk served from the result cache equals one paged by keyset', async () => {
     const url = `${root}/ConnectionFailureLogs?$apply=groupby((UserId,MachineId),aggregate($count as N))&$orderby=N desc&$count=true`;
     const cached = await walk(fleet, url, { Prefer: 'odata.maxpagesize=5' });
-    const uncachedApp = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, resultCache: { ttlMs: 60_000, maxRowsPerEntry: 0, maxTotalRows: 0 } });
+    const uncachedApp = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(fleet.customerId), resultCache: { ttlMs: 60_000, maxRowsPerEntry: 0, maxTotalRows: 0 } });
     const viaKeyset = await walk({ ...fleet, get: async (u: string, h: Record<string, string> = {}) => {
       const r = await uncachedApp.inject({ method: 'GET', url: u, headers: h });
       return { status: r.statusCode, body: JSON.parse(r.body), headers: r.headers, text: r.body };

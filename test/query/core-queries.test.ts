@@ -2,6 +2,7 @@
 // SQL run directly on the database (or by plain JS over rows read that way).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { noAuth } from '../../src/http/access.js';
 import { buildApp, type Answer } from '../../src/http/app.js';
 import { PreparedPages } from '../../src/http/prepared-pages.js';
 import { monitorModel } from '../../src/model/model.js';
@@ -375,8 +376,8 @@ describe('paging', () => {
 
   test('a walk whose next pages are answered ahead gives the pages computed on demand', async () => {
     const prepared = new PreparedPages<Answer>();
-    const ahead = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, preparedPages: prepared });
-    const onDemand = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), customerId: fleet.customerId, preparedPages: { maxEntries: 0, ttlMs: 0 } });
+    const ahead = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(fleet.customerId), preparedPages: prepared });
+    const onDemand = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(fleet.customerId), preparedPages: { maxEntries: 0, ttlMs: 0 } });
     const pagesOf = async (app: typeof ahead, headers: Record<string, string>) => {
       const pages: unknown[] = [];
       let next: string | undefined = `${root}/Sessions?$orderby=StartDate&$select=SessionKey,StartDate&$count=true`;

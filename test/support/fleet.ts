@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { noAuth } from '../../src/http/access.js';
 import { buildApp } from '../../src/http/app.js';
 import { monitorModel } from '../../src/model/model.js';
 import { generateFleet } from '../../src/generate/generate-fleet.js';
@@ -33,7 +34,7 @@ export async function openFleet(options: { machines?: number; days?: number; end
   await generateFleet(store, { customerId: DEFAULT_CUSTOMER_ID, machines: fleet.machines, days: fleet.days, seed: 7, end: fleet.end });
   // A second tenant in the same file: no answer for the first may ever include its rows.
   await generateFleet(store, { customerId: SECOND_CUSTOMER, machines: 10, days: fleet.days, seed: 99, end: fleet.end });
-  const app = await buildApp({ model: monitorModel, store, compiler: () => new DuckDbQueryCompiler(), customerId: DEFAULT_CUSTOMER_ID });
+  const app = await buildApp({ model: monitorModel, store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(DEFAULT_CUSTOMER_ID) });
   return {
     app,
     store,

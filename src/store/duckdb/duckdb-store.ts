@@ -11,7 +11,7 @@ import {
   type DuckDBPreparedStatement,
 } from '@duckdb/node-api';
 import { ensureSchema } from '../ddl.js';
-import type { CompiledQuery, ResultSet, RowValue, SqlValue, Store } from '../store.js';
+import { QueryCancelledError, type CompiledQuery, type QueryOptions, type ResultSet, type RowValue, type SqlValue, type Store } from '../store.js';
 import { columnReader } from './duckdb-columns.js';
 
 export interface DuckDbStoreOptions {
@@ -50,6 +50,8 @@ interface ReadConnection {
   readonly connection: DuckDBConnection;
   /** Prepared statements by SQL text, least recently used first. */
   readonly statements: Map<string, DuckDBPreparedStatement>;
+  /** The store's write generation the statements were prepared in. */
+  generation: number;
 }
 
 /**
@@ -88,6 +90,12 @@ export class DuckDbStore implements Store {
   /** Tail of the chain that serialises execute() on the primary connection. */
   private executeTail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /**
+   * Counts writes. DuckDB 1.5.5 plans a prepared statement from the table statistics of its first
+   * run, and a statement reused after the table changed can answer wrongly (duckdb/duckdb#23704):
+   * cached statements are prepared again after any write.
+   */
+  private generation = 0;
 
   /** @internal use openDuckDbStore() */
   constructor(
@@ -111,15 +119,25 @@ export class DuckDbStore implements Store {
    * as VARCHAR, booleans as BOOLEAN; SQL casts where it needs another type (`$1::TIMESTAMP`).
    * Only committed data is visible (pooled connections are not the one execute() uses).
    */
-  async query(query: CompiledQuery): Promise<ResultSet> {
+  async query(query: CompiledQuery, options: QueryOptions = {}): Promise<ResultSet> {
     this.assertOpen();
+    const { signal } = options;
+    if (signal?.aborted) throw new QueryCancelledError(signal.reason);
     const lease = await this.acquire();
+    // DuckDB stops the statement running on this connection; the connection stays usable.
+    const interrupt = () => lease.connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
+      if (signal?.aborted) throw new QueryCancelledError(signal.reason);
       const statement = await this.statement(lease, query.sql);
       statement.clearBindings();
       bindParameters(statement, query.parameters);
       return await readResult(await statement.run());
+    } catch (e) {
+      if (signal?.aborted) throw new QueryCancelledError(signal.reason);
+      throw e;
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       this.release(lease);
     }
   }
@@ -128,16 +146,20 @@ export class DuckDbStore implements Store {
   execute(sql: string, parameters: readonly SqlValue[] = []): Promise<void> {
     this.assertOpen();
     const run = async (): Promise<void> => {
-      if (parameters.length === 0) {
-        await this.connection.run(sql);
-        return;
-      }
-      const statement = await this.connection.prepare(sql);
       try {
-        bindParameters(statement, parameters);
-        await statement.run();
+        if (parameters.length === 0) {
+          await this.connection.run(sql);
+          return;
+        }
+        const statement = await this.connection.prepare(sql);
+        try {
+          bindParameters(statement, parameters);
+          await statement.run();
+        } finally {
+          statement.destroySync();
+        }
       } finally {
-        statement.destroySync();
+        this.generation++;
       }
     };
     const result = this.executeTail.then(run, run);
@@ -186,7 +208,7 @@ export class DuckDbStore implements Store {
       try {
         const connection = await this.instance.connect();
         await connection.run(`USE ${DATABASE}`);
-        const c: ReadConnection = { connection, statements: new Map() };
+        const c: ReadConnection = { connection, statements: new Map(), generation: this.generation };
         this.all.push(c);
         return c;
       } catch (e) {
@@ -211,6 +233,11 @@ export class DuckDbStore implements Store {
   }
 
   private async statement(c: ReadConnection, sql: string): Promise<DuckDBPreparedStatement> {
+    if (c.generation !== this.generation) {
+      for (const stale of c.statements.values()) stale.destroySync();
+      c.statements.clear();
+      c.generation = this.generation;
+    }
     const cached = c.statements.get(sql);
     if (cached !== undefined) {
       c.statements.delete(sql);
