@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { monitorModel } from '../model/model.js';
 import { noAuth, type AccessMode } from '../http/access.js';
 import { buildApp, DEFAULT_CONCURRENCY_PER_CUSTOMER, DEFAULT_QUERY_TIMEOUT_MS } from '../http/app.js';
 import type { IssueToken } from '../http/token-route.js';
 import { verifyClientSecret } from '../auth/api-clients.js';
-import { TokenService } from '../auth/tokens.js';
+import { TOKEN_LIFETIME_SECONDS, TokenService } from '../auth/tokens.js';
 import { DuckDbQueryCompiler } from '../sql/duckdb-query-compiler.js';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
@@ -50,11 +51,19 @@ async function tokenAccess(store: Store): Promise<{ access: AccessMode; issueTok
   return { access: { kind: 'tokens', tokens }, issueToken };
 }
 
+/**
+ * Development mode: one customer, no tokens checked. The token endpoint still answers any client,
+ * so scripts that fetch a token first (all of Citrix's samples) run against it unchanged.
+ */
+function developmentAccess(customerId: string): { access: AccessMode; issueToken: IssueToken } {
+  return { access: noAuth(customerId), issueToken: async () => ({ accessToken: `development.${randomBytes(24).toString('base64url')}`, expiresIn: TOKEN_LIFETIME_SECONDS }) };
+}
+
 /** Opens the database and serves the API until the process is stopped. */
 export async function serve(options: ServeOptions): Promise<void> {
   // The engine's cache is bounded so the server stays within its memory budget (under 1 GiB with the API).
   const store = await openDuckDbStore(options.db, { memoryLimit: options.memoryLimit });
-  const auth = options.auth === 'none' ? { access: noAuth(options.customer), issueToken: undefined } : await tokenAccess(store);
+  const auth = options.auth === 'none' ? developmentAccess(options.customer) : await tokenAccess(store);
   const app = await buildApp({
     model: monitorModel,
     store,
