@@ -45,7 +45,7 @@ async function run(cmd: string[], env: NodeJS.ProcessEnv = process.env): Promise
 }
 
 async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', args.db!, '--port', args.port!, '--auth', 'none'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', args.db!, '--port', args.port!, '--auth', 'none', '--read-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('serving')) resolve();
@@ -146,46 +146,40 @@ async function main() {
     ['$apply: unused machines (seed 5)', 'ResourceUtilizationSummary', '$apply=filter(Granularity eq 60 and SummaryDate ge 2025-05-05 and UptimeInMinutes gt 0)/expand(Machine,expand(DesktopGroup,filter(Name ne null)))/compute(cast(TotalSessionCount,Edm.Int64) as TotalSessionCountInt64 )/groupby((DesktopGroup/Name,MachineId,Machine/Name),aggregate(TotalSessionCountInt64 with sum as TotalSessionCountSum))/filter(TotalSessionCountSum eq 0)&$count=true'],
   ];
 
-  // Direct SQL first, while no server holds the file.
-  const direct = new Map<string, number>();
-  {
-    const instance = await DuckDBInstance.create(args.db!, { access_mode: 'READ_ONLY' });
-    const connection = await instance.connect();
-    for (const [name, path, query] of seeds) {
-      const { sql, parameters } = sqlOf(path, query);
-      const times: number[] = [];
-      for (let i = 0; i < repeat + 2; i++) {
-        const start = performance.now();
-        const reader = await connection.runAndReadAll(sql, parameters as never);
-        reader.getRows();
-        if (i >= 2) times.push(performance.now() - start);
-      }
-      direct.set(name, median(times));
-    }
-    connection.closeSync();
-    instance.closeSync();
-  }
-
+  // The server opens the file read-only, so this process can run the same SQL on it at the same
+  // time: each repetition runs the statement directly, then the request through each client, and
+  // the shared machine's noise falls on both sides of each ratio alike.
   const server = await startServer();
+  const instance = await DuckDBInstance.create(args.db!, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  const runDirect = async (sql: string, parameters: readonly unknown[]): Promise<number> => {
+    const start = performance.now();
+    (await connection.runAndReadAll(sql, parameters as never)).getRows();
+    return performance.now() - start;
+  };
+
   try {
     const lines: string[] = [];
     lines.push(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
-    lines.push(`data: ${args.machines} machines x ${args.days} days (${args.db}); medians of ${repeat} runs after 2 warm-ups`);
+    lines.push(`data: ${args.machines} machines x ${args.days} days (${args.db}); medians of ${repeat} runs after 2 warm-ups, direct SQL and each client taking turns`);
     lines.push('');
     lines.push('| request | rows | same SQL direct (ms) | end to end, fetch (ms) | ratio | end to end, node:http (ms) | ratio |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const [name, path, query] of seeds) {
       const url = `${base}/${path}?${query}`;
-      const times: Record<Client, number[]> = { fetch: [], http: [] };
+      const { sql, parameters } = sqlOf(path, query);
+      const times: Record<Client | 'direct', number[]> = { direct: [], fetch: [], http: [] };
       let rows = 0;
       for (let i = 0; i < repeat + 2; i++) {
+        const ms = await runDirect(sql, parameters);
+        if (i >= 2) times.direct.push(ms);
         for (const client of ['fetch', 'http'] as const) {
           const { ms, body } = await timeGet(url, client);
           rows = body.value.length;
           if (i >= 2) times[client].push(ms);
         }
       }
-      const d = direct.get(name)!;
+      const d = median(times.direct);
       const viaFetch = median(times.fetch);
       const viaHttp = median(times.http);
       lines.push(`| ${name} | ${rows} | ${d.toFixed(1)} | ${viaFetch.toFixed(1)} | ${(viaFetch / d).toFixed(2)} | ${viaHttp.toFixed(1)} | ${(viaHttp / d).toFixed(2)} |`);
@@ -243,6 +237,8 @@ async function main() {
     lines.push(`server peak RSS: ${peakRssMiB(server.pid!).toFixed(0)} MiB`);
     console.log(lines.join('\n'));
   } finally {
+    connection.closeSync();
+    instance.closeSync();
     server.kill('SIGTERM');
   }
 }

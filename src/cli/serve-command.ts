@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 
 export const DEFAULT_MEMORY_LIMIT = '512MB';
+const READ_ONLY_NEEDS_NO_AUTH = '--read-only serves with --auth none only: tokens keep their signing key in the database';
 
 export type AuthOption = 'tokens' | 'none';
 
@@ -25,6 +26,8 @@ export interface ServeOptions {
   readonly memoryLimit: string;
   readonly concurrency: number;
   readonly queryTimeoutMs: number;
+  /** Open the file read-only: other processes may read it at the same time (no tokens: they keep their key in the file). */
+  readonly readOnly?: boolean;
 }
 
 export function parsePort(value: string): number {
@@ -62,7 +65,8 @@ function developmentAccess(customerId: string): { access: AccessMode; issueToken
 /** Opens the database and serves the API until the process is stopped. */
 export async function serve(options: ServeOptions): Promise<void> {
   // The engine's cache is bounded so the server stays within its memory budget (under 1 GiB with the API).
-  const store = await openDuckDbStore(options.db, { memoryLimit: options.memoryLimit });
+  if (options.readOnly && options.auth !== 'none') throw new Error(READ_ONLY_NEEDS_NO_AUTH);
+  const store = await openDuckDbStore(options.db, { memoryLimit: options.memoryLimit, readOnly: options.readOnly });
   const auth = options.auth === 'none' ? developmentAccess(options.customer) : await tokenAccess(store);
   const app = await buildApp({
     model: monitorModel,
@@ -86,7 +90,8 @@ export async function serve(options: ServeOptions): Promise<void> {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve');
+  return command
     .description('serve the OData API from a database file')
     .requiredOption('--db <file>', 'DuckDB database file')
     .option('--port <port>', 'TCP port', parsePort, 8080)
@@ -96,7 +101,9 @@ export function serveCommand(): Command {
     .option('--memory-limit <size>', "DuckDB's memory limit", DEFAULT_MEMORY_LIMIT)
     .option('--concurrency <n>', 'queries one customer may have in flight (more get 429)', positiveInteger, DEFAULT_CONCURRENCY_PER_CUSTOMER)
     .option('--query-timeout <seconds>', 'cancel a query running longer than this (503)', positiveInteger, DEFAULT_QUERY_TIMEOUT_MS / 1000)
-    .action(async (opts: { db: string; port: number; host: string; auth: AuthOption; customer: string; memoryLimit: string; concurrency: number; queryTimeout: number }) => {
+    .option('--read-only', 'open the database read-only, so other processes can read it too (with --auth none)')
+    .action(async (opts: { db: string; port: number; host: string; auth: AuthOption; customer: string; memoryLimit: string; concurrency: number; queryTimeout: number; readOnly?: boolean }) => {
+      if (opts.readOnly && opts.auth !== 'none') command.error(`error: ${READ_ONLY_NEEDS_NO_AUTH}`);
       if (opts.auth === 'none') console.warn('monitor-odata: --auth none: serving one customer without tokens (development only)');
       await serve({ ...opts, queryTimeoutMs: opts.queryTimeout * 1000 });
     });

@@ -1,6 +1,6 @@
 // `monitor-odata serve` as a user starts it: tokens by default, `--auth none` for development.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,5 +75,24 @@ describe('serve', () => {
     } finally {
       await stop(server.child);
     }
+  });
+
+  test('--read-only lets another process read the file meanwhile, and needs --auth none', async () => {
+    const server = await start(['--auth', 'none', '--read-only']);
+    try {
+      const reader = await openDuckDbStore(db, { readOnly: true });
+      try {
+        const [[machines]] = (await reader.query({ sql: 'SELECT count(*) FROM Machines', parameters: [] })).rows;
+        const response = await fetch(`${server.url}/monitorodata/Machines?$count=true&$top=0`);
+        assert.equal(((await response.json()) as { '@odata.count': number })['@odata.count'], Number(machines));
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      await stop(server.child);
+    }
+    const refused = spawnSync(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', db, '--read-only'], { encoding: 'utf8' });
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /--read-only serves with --auth none only/);
   });
 });
