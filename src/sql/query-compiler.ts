@@ -2,6 +2,7 @@
 // subclass overrides only the hooks its engine spells differently (see duckdb-query-compiler.ts).
 import type { CompiledQuery, SqlValue } from '../store/store.js';
 import type { DatePart, FromNode, OrderNode, SelectNode, SqlExpr, SqlFunction, SqlType } from './sql-nodes.js';
+import { standardTypeName } from './sql-types.js';
 
 export class QueryCompiler {
   private text = '';
@@ -34,20 +35,16 @@ export class QueryCompiler {
   }
 
   protected typeName(type: SqlType): string {
-    switch (type) {
-      case 'UTINYINT':
-        return 'SMALLINT';
-      case 'DOUBLE':
-        return 'DOUBLE PRECISION';
-      case 'DECIMAL':
-        return 'NUMERIC';
-      default:
-        return type;
-    }
+    return standardTypeName(type);
   }
 
   protected functionName(fn: SqlFunction): string {
     return fn;
+  }
+
+  /** An operand of a substring search (LIKE, strpos); the lowering has already folded its case. */
+  protected visitSearchedText(operand: SqlExpr): void {
+    this.visitExpr(operand);
   }
 
   protected visitLenientCast(operand: SqlExpr, type: SqlType): void {
@@ -164,10 +161,16 @@ export class QueryCompiler {
         return;
       case 'binary':
         this.append('(');
+        if (expr.operator === 'LIKE') {
+          this.visitSearchedText(expr.left);
+          this.append(' LIKE ');
+          this.visitSearchedText(expr.right);
+          this.append(" ESCAPE '\\')");
+          return;
+        }
         this.visitExpr(expr.left);
         this.append(` ${expr.operator} `);
         this.visitExpr(expr.right);
-        if (expr.operator === 'LIKE') this.append(" ESCAPE '\\'");
         this.append(')');
         return;
       case 'not':
@@ -187,7 +190,7 @@ export class QueryCompiler {
         return;
       case 'call':
         this.append(`${this.functionName(expr.fn)}(`);
-        this.list(expr.args, (a) => this.visitExpr(a));
+        this.list(expr.args, (a) => (expr.fn === 'strpos' ? this.visitSearchedText(a) : this.visitExpr(a)));
         this.append(')');
         return;
       case 'intDivide':

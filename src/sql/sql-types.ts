@@ -16,3 +16,17 @@ export const sqlTypeOf: Record<EdmPrimitive, SqlType> = {
   'Edm.TimeOfDay': 'TIME',
   'Edm.Duration': 'INTERVAL',
 };
+
+/** The standard (PostgreSQL) spelling of a SQL type: the base compiler's and PostgreSQL's DDL. */
+export function standardTypeName(type: SqlType): string {
+  switch (type) {
+    case 'UTINYINT':
+      return 'SMALLINT';
+    case 'DOUBLE':
+      return 'DOUBLE PRECISION';
+    case 'DECIMAL':
+      return 'NUMERIC';
+    default:
+      return type;
+  }
+}

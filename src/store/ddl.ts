@@ -2,7 +2,7 @@
 // with the type's properties in model order behind the hidden tenant column.
 import { CUSTOMER_COLUMN, monitorModel, tableOf, type Model } from '../model/model.js';
 import type { EntityTypeDef, PropertyDef } from '../model/types.js';
-import { duckDbDialect, type SqlDialect } from './dialect.js';
+import { duckDbDialect, POSTGRES_CASE_INSENSITIVE, type SqlDialect } from './dialect.js';
 import type { Store } from './store.js';
 
 /** Bumped whenever the DDL or the meaning of stored data changes. */
@@ -80,7 +80,13 @@ export function createMetaTableSql(dialect: SqlDialect = duckDbDialect): string 
 
 /** All statements that create the schema; each is idempotent. */
 export function schemaStatements(model: Model = monitorModel, dialect: SqlDialect = duckDbDialect): readonly string[] {
-  return [...tableDefs(model, dialect).map((d) => createTableSql(d, dialect)), createMetaTableSql(dialect)];
+  const tables = [...tableDefs(model, dialect).map((d) => createTableSql(d, dialect)), createMetaTableSql(dialect)];
+  return dialect.name === 'postgres' ? [postgresCollationSql(), ...tables] : tables;
+}
+
+/** The case-insensitive collation PostgreSQL's string columns use (ICU, case ignored, accents not). */
+function postgresCollationSql(): string {
+  return `CREATE COLLATION IF NOT EXISTS "${POSTGRES_CASE_INSENSITIVE}" (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`;
 }
 
 /** Creates every missing table (existing tables are left alone). */

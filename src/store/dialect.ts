@@ -1,6 +1,6 @@
 import type { EdmPrimitive } from '../model/types.js';
 import { duckDbTypeName } from '../sql/duckdb-query-compiler.js';
-import { sqlTypeOf } from '../sql/sql-types.js';
+import { sqlTypeOf, standardTypeName } from '../sql/sql-types.js';
 
 /**
  * What differs between engines when tables are created from the model: type names, the collation
@@ -35,4 +35,20 @@ export const duckDbDialect: SqlDialect = {
   stringCollation: 'COLLATE NOCASE',
   customerColumnType: 'VARCHAR',
   declaresPrimaryKeys: false,
+};
+
+/**
+ * Strings compare case-insensitively through an ICU collation that ignores case only (level 2);
+ * it is created with the schema (see ddl.ts). Keys are declared: PostgreSQL loads through COPY into
+ * B-tree indexes at a fair cost, and keyset paging reads them.
+ */
+export const POSTGRES_CASE_INSENSITIVE = 'monitor_ci';
+
+export const postgresDialect: SqlDialect = {
+  ...duckDbDialect,
+  name: 'postgres',
+  typeName: (type) => (type === 'Edm.String' ? 'TEXT' : type === 'Edm.DateTimeOffset' ? 'TIMESTAMP(6)' : standardTypeName(sqlTypeOf[type])),
+  stringCollation: `COLLATE "${POSTGRES_CASE_INSENSITIVE}"`,
+  customerColumnType: 'TEXT',
+  declaresPrimaryKeys: true,
 };

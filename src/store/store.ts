@@ -51,3 +51,17 @@ export function cancellableBy(store: Store, signal: AbortSignal): Store {
     close: () => store.close(),
   };
 }
+
+/** Runs `fn` between BEGIN and COMMIT issued through `execute` (the engine's write connection); rolls back if it throws. */
+export async function inTransaction<T>(execute: (sql: string) => Promise<void>, fn: () => Promise<T>): Promise<T> {
+  await execute('BEGIN TRANSACTION');
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    await execute('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+  await execute('COMMIT');
+  return result;
+}

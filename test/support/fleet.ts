@@ -11,6 +11,12 @@ import { generateFleet } from '../../src/generate/generate-fleet.js';
 import { DEFAULT_CUSTOMER_ID } from '../../src/generate/defaults.js';
 import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { ensureSchema } from '../../src/store/ddl.js';
+import { postgresDialect } from '../../src/store/dialect.js';
+import { loadFromDuckDb } from '../../src/store/postgres/load-from-duckdb.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PostgresQueryCompiler } from '../../src/sql/postgres-query-compiler.js';
+import { freshDatabase, type TestDatabase } from './postgres.js';
 import type { RowValue, SqlValue, Store } from '../../src/store/store.js';
 
 export interface Fleet {
@@ -19,14 +25,66 @@ export interface Fleet {
   readonly customerId: string;
   /** Rows of a hand-written SQL query, run directly on the store. */
   sql(text: string, parameters?: readonly SqlValue[]): Promise<(readonly RowValue[])[]>;
-  /** GET a URL path (below the host) and parse the JSON body. */
+  /**
+   * GET a URL path (below the host) from the DuckDB app and parse the JSON body. Unless the fleet
+   * was opened with `postgres: false`, the same request goes to the PostgreSQL app too, and the
+   * two answers must be the same (see sameAnswer).
+   */
   get(url: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown>; text: string }>;
+  /** The PostgreSQL twin: the same rows loaded into a fresh PostgreSQL database. */
+  readonly postgres: { readonly app: FastifyInstance; readonly store: PostgresStore } | undefined;
   close(): Promise<void>;
 }
 
 export const SECOND_CUSTOMER = 'second-customer';
 
-export async function openFleet(options: { machines?: number; days?: number; end?: string } = {}): Promise<Fleet> {
+/** Doubles summed in another order differ in their last bits. */
+function closeEnough(a: number, b: number): boolean {
+  return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** A next link's `$skiptoken` names a result-cache block of the app that wrote it. */
+function withoutSkiptoken(link: string): string {
+  return link.replace(/([?&]\$skiptoken=)[^&]*/, '$1*');
+}
+
+/** The same JSON answer from both engines: equal but for the last bits of doubles and the skiptoken's block. */
+export function sameAnswer(duck: unknown, postgres: unknown, path = '$'): string | undefined {
+  if (typeof duck === 'number' && typeof postgres === 'number') return closeEnough(duck, postgres) ? undefined : `${path}: ${duck} vs ${postgres}`;
+  if (typeof duck === 'string' && typeof postgres === 'string' && path.endsWith('@odata.nextLink')) return withoutSkiptoken(duck) === withoutSkiptoken(postgres) ? undefined : `${path}: ${duck} vs ${postgres}`;
+  if (Array.isArray(duck) && Array.isArray(postgres)) {
+    if (duck.length !== postgres.length) return `${path}: ${duck.length} items vs ${postgres.length}`;
+    for (let i = 0; i < duck.length; i++) {
+      const difference = sameAnswer(duck[i], postgres[i], `${path}[${i}]`);
+      if (difference) return difference;
+    }
+    return undefined;
+  }
+  if (typeof duck === 'object' && duck !== null && typeof postgres === 'object' && postgres !== null && !Array.isArray(duck) && !Array.isArray(postgres)) {
+    const keys = Object.keys(duck);
+    const otherKeys = Object.keys(postgres);
+    if (keys.join() !== otherKeys.join()) return `${path}: members ${keys.join()} vs ${otherKeys.join()}`;
+    for (const key of keys) {
+      const difference = sameAnswer((duck as Record<string, unknown>)[key], (postgres as Record<string, unknown>)[key], `${path}.${key}`);
+      if (difference) return difference;
+    }
+    return undefined;
+  }
+  return duck === postgres ? undefined : `${path}: ${JSON.stringify(duck)} vs ${JSON.stringify(postgres)}`;
+}
+
+async function getFrom(app: FastifyInstance, url: string, headers: Record<string, string>) {
+  const response = await app.inject({ method: 'GET', url, headers });
+  let body: any;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.statusCode, body, headers: response.headers as Record<string, unknown>, text: response.body };
+}
+
+export async function openFleet(options: { machines?: number; days?: number; end?: string; postgres?: boolean } = {}): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-'));
   const path = join(dir, 'fleet.duckdb');
   const store = await openDuckDbStore(path);
@@ -35,6 +93,16 @@ export async function openFleet(options: { machines?: number; days?: number; end
   // A second tenant in the same file: no answer for the first may ever include its rows.
   await generateFleet(store, { customerId: SECOND_CUSTOMER, machines: 10, days: fleet.days, seed: 99, end: fleet.end });
   const app = await buildApp({ model: monitorModel, store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(DEFAULT_CUSTOMER_ID) });
+  let postgres: Fleet['postgres'];
+  let database: TestDatabase | undefined;
+  if (options.postgres ?? true) {
+    database = await freshDatabase();
+    const pgStore = await openPostgresStore(database.url);
+    await ensureSchema(pgStore, monitorModel, postgresDialect);
+    await loadFromDuckDb(store, pgStore);
+    await pgStore.execute('ANALYZE');
+    postgres = { store: pgStore, app: await buildApp({ model: monitorModel, store: pgStore, compiler: () => new PostgresQueryCompiler(), access: noAuth(DEFAULT_CUSTOMER_ID) }) };
+  }
   return {
     app,
     store,
@@ -43,18 +111,25 @@ export async function openFleet(options: { machines?: number; days?: number; end
       return [...(await store.query({ sql: text, parameters })).rows];
     },
     async get(url, headers = {}) {
-      const response = await app.inject({ method: 'GET', url, headers });
-      let body: unknown;
-      try {
-        body = JSON.parse(response.body);
-      } catch {
-        body = undefined;
+      const duck = await getFrom(app, url, headers);
+      if (postgres) {
+        const other = await getFrom(postgres.app, url, headers);
+        const where = `GET ${url}`;
+        if (duck.status !== other.status) throw new Error(`${where}: DuckDB answered ${duck.status}, PostgreSQL ${other.status}: ${other.text.slice(0, 500)}`);
+        const difference = duck.status < 300 ? sameAnswer(duck.body ?? duck.text, other.body ?? other.text) : sameAnswer(duck.body?.error?.code, other.body?.error?.code);
+        if (difference) throw new Error(`${where}: the engines answer differently at ${difference}`);
       }
-      return { status: response.statusCode, body, headers: response.headers, text: response.body };
+      return duck;
     },
+    postgres,
     async close() {
       await app.close();
       await store.close();
+      if (postgres) {
+        await postgres.app.close();
+        await postgres.store.close();
+        await database!.drop();
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

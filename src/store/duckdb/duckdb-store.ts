@@ -11,7 +11,7 @@ import {
   type DuckDBPreparedStatement,
 } from '@duckdb/node-api';
 import { ensureSchema } from '../ddl.js';
-import { QueryCancelledError, type CompiledQuery, type QueryOptions, type ResultSet, type RowValue, type SqlValue, type Store } from '../store.js';
+import { inTransaction, QueryCancelledError, type CompiledQuery, type QueryOptions, type ResultSet, type RowValue, type SqlValue, type Store } from '../store.js';
 import { columnReader } from './duckdb-columns.js';
 
 export interface DuckDbStoreOptions {
@@ -168,17 +168,8 @@ export class DuckDbStore implements Store {
   }
 
   /** Runs `fn` inside one transaction on the primary connection; rolls back if it throws. */
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.execute('BEGIN TRANSACTION');
-    let result: T;
-    try {
-      result = await fn();
-    } catch (e) {
-      await this.execute('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
-    await this.execute('COMMIT');
-    return result;
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return inTransaction((sql) => this.execute(sql), fn);
   }
 
   async close(): Promise<void> {
