@@ -3,9 +3,9 @@
 // as root, as initdb requires), listening on 127.0.0.1 on a free port, removed when stopped.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../src/cli/free-port.js';
 
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` */
@@ -36,17 +36,6 @@ export function postgresBinaries(): string {
   dir = binDir();
   if (!dir) throw new Error(`${PACKAGE} installed, but no initdb under /usr/lib/postgresql`);
   return dir;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startPostgres(): Promise<PostgresServer> {

@@ -38,7 +38,8 @@ const ensured = new WeakMap<Store, Promise<void>>();
 export function ensureAuthTables(store: Store): Promise<void> {
   let done = ensured.get(store);
   if (done === undefined) {
-    done = store.execute(CREATE_STATEMENTS.join(';\n'));
+    const create = () => store.execute(CREATE_STATEMENTS.join(';\n'));
+    done = store.exclusively ? store.exclusively(create) : create();
     // A failure (e.g. a read-only store) is not remembered, so a later call tries again.
     done.catch(() => ensured.delete(store));
     ensured.set(store, done);

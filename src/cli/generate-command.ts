@@ -5,10 +5,18 @@ import { DEFAULT_CUSTOMER_ID, DEFAULT_DAYS, DEFAULT_MACHINES, DEFAULT_SEED } fro
 import {
   generateFleet,
   validateGenerateOptions,
+  type GenerateFleetOptions,
   type GenerateProgress,
   type GenerateResult,
 } from '../generate/generate-fleet.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { hasCustomer } from '../store/meta.js';
+import { loadFromDuckDb } from '../store/postgres/load-from-duckdb.js';
+import { isPostgresUrl } from '../store/postgres/postgres-store.js';
+import { databaseLocation, describeLocation, openStore } from './engine.js';
 
 export interface GenerateCommandOptions {
   readonly db: string;
@@ -103,6 +111,7 @@ export async function runGenerate(opts: GenerateCommandOptions): Promise<Generat
   validateGenerateOptions(options);
   const mode = opts.progress ?? (process.stderr.isTTY ? 'bar' : 'lines');
   const reporter = mode === 'bar' ? barReporter() : mode === 'lines' ? lineReporter() : silent;
+  if (isPostgresUrl(opts.db)) return generateIntoPostgres(opts.db, options, reporter, mode);
   const store = await openDuckDbStore(opts.db);
   try {
     const result = await generateFleet(store, { ...options, onProgress: reporter.onProgress });
@@ -111,6 +120,42 @@ export async function runGenerate(opts: GenerateCommandOptions): Promise<Generat
   } finally {
     reporter.done();
     await store.close();
+  }
+}
+
+/**
+ * PostgreSQL: the fleet is generated in a temporary DuckDB file (the generator's SQL is DuckDB's),
+ * then copied in table by table with COPY, and the file removed.
+ */
+async function generateIntoPostgres(url: string, options: GenerateFleetOptions & { customerId: string }, reporter: Reporter, mode: 'bar' | 'lines' | 'none'): Promise<GenerateResult> {
+  const target = await openStore(url);
+  const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-generate-'));
+  try {
+    if (target.engine !== 'postgres') throw new Error(`${url} is not a PostgreSQL URL`);
+    if (await hasCustomer(target, options.customerId)) throw new Error(`customer ${options.customerId} is already in ${describeLocation(url)}`);
+    const staging = await openDuckDbStore(join(dir, 'fleet.duckdb'));
+    try {
+      const result = await generateFleet(staging, { ...options, onProgress: reporter.onProgress });
+      reporter.done();
+      const started = performance.now();
+      const bar = mode === 'bar' ? new cliProgress.SingleBar({ format: '[load] copy into PostgreSQL |{bar}| {value}/{total} tables | {table}', stream: process.stderr, barsize: 30 }, cliProgress.Presets.shades_classic) : undefined;
+      await loadFromDuckDb(staging, target, {
+        customerId: options.customerId,
+        onProgress: (p) => {
+          if (p.done === 0) bar?.start(p.tables, 0, { table: p.table });
+          else bar?.update(p.done, { table: p.table });
+        },
+      });
+      bar?.stop();
+      await target.execute('ANALYZE');
+      if (mode !== 'none') process.stderr.write(`[load] copied into PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+      return result;
+    } finally {
+      await staging.close();
+    }
+  } finally {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -133,8 +178,8 @@ function summary(db: string, r: GenerateResult): string {
 
 export function generateCommand(): Command {
   return new Command('generate')
-    .description('generate a deterministic, realistic fleet (machines, sessions, 5-minute samples, summaries) into a DuckDB file')
-    .requiredOption('--db <file>', 'DuckDB database file (created if missing; other customers in it are kept)')
+    .description('generate a deterministic, realistic fleet (machines, sessions, 5-minute samples, summaries) into a DuckDB file or PostgreSQL')
+    .option('--db <file|url>', 'DuckDB database file (created if missing) or postgres:// URL (default: DATABASE_URL); other customers in it are kept')
     .option('--machines <n>', 'number of machines', integerOption('machines'), String(DEFAULT_MACHINES))
     .option('--days <n>', 'days of history', integerOption('days'), String(DEFAULT_DAYS))
     .option('--seed <n>', 'random seed (same seed, same data)', integerOption('seed'), String(DEFAULT_SEED))
@@ -143,17 +188,19 @@ export function generateCommand(): Command {
     .addOption(new Option('--progress <mode>', 'progress display (default: bar on a terminal, else one line per step)').choices(['bar', 'lines', 'none']))
     .action(
       async (
-        opts: { db: string; machines: string; days: string; seed: string; end?: string; customer: string; progress?: 'bar' | 'lines' | 'none' },
+        opts: { db?: string; machines: string; days: string; seed: string; end?: string; customer: string; progress?: 'bar' | 'lines' | 'none' },
         command: Command,
       ) => {
         let result: GenerateResult;
+        let db: string;
         try {
-          result = await runGenerate(opts);
+          db = databaseLocation(opts.db);
+          result = await runGenerate({ ...opts, db });
         } catch (e) {
           command.error(`error: ${e instanceof Error ? e.message : String(e)}`, { exitCode: 1 });
         }
         const write = command.configureOutput().writeOut ?? ((text: string) => process.stdout.write(text));
-        write(`${summary(opts.db, result)}\n`);
+        write(`${summary(describeLocation(db), result)}\n`);
       },
     );
 }

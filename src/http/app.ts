@@ -12,7 +12,7 @@ import { ResultCache, type ResultCacheLimits } from '../store/result-cache.js';
 import { QueryCancelledError, type Store } from '../store/store.js';
 import { customerOf, type AccessMode } from './access.js';
 import { CitrixErrorResponse, rateLimitError } from './citrix-errors.js';
-import { ConcurrencyLimit } from './concurrency-limit.js';
+import { LocalConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limit.js';
 import { engineErrorResponse, errorResponse } from './error-body.js';
 import { contentType } from './negotiation.js';
 import { PreparedPages, type PreparedPagesLimits } from './prepared-pages.js';
@@ -36,6 +36,8 @@ export interface AppDependencies {
   readonly issueToken?: IssueToken;
   /** Queries one customer may have in flight; more get 429. */
   readonly concurrencyPerCustomer?: number;
+  /** Where the limit is kept: this process by default; shared by every process on PostgreSQL (SharedConcurrencyLimit). */
+  readonly concurrencyLimit?: ConcurrencyLimit;
   /** A query still running after this long is cancelled in the engine and answered with 503. */
   readonly queryTimeoutMs?: number;
   /** What one request may ask for (`$top`, `$expand` depth, expression size, URL length). */
@@ -134,7 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   const cache = new ResultCache(deps.resultCache);
-  const limit = new ConcurrencyLimit(deps.concurrencyPerCustomer ?? DEFAULT_CONCURRENCY_PER_CUSTOMER);
+  const limit = deps.concurrencyLimit ?? new LocalConcurrencyLimit(deps.concurrencyPerCustomer ?? DEFAULT_CONCURRENCY_PER_CUSTOMER);
   const now = deps.now ?? (() => new Date());
   registerTokenRoute(app, deps.issueToken ?? (async () => undefined));
   const prepared = deps.preparedPages instanceof PreparedPages ? deps.preparedPages : new PreparedPages<Answer>(deps.preparedPages);
@@ -166,14 +168,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     if (rest === '$metadata' || rest.toLowerCase() === '%24metadata') {
       return reply.headers(ODATA_VERSION).type('application/xml').send(metadataDocument(deps.model));
     }
-    const release = limit.tryAcquire(customerId);
+    const release = await limit.tryAcquire(customerId);
     if (release === undefined) throw new CitrixErrorResponse(rateLimitError(RETRY_DELAY_SECONDS));
-    // The slot is freed however the exchange ends: answered, failed, or the client gone. A client
+    if (reply.raw.destroyed || request.raw.socket?.destroyed) {
+      // Gone while the slot was being claimed: its 'close' has already been and gone.
+      await release();
+      return reply;
+    }
+    // The slot is freed however the exchange ends: answered, failed, or the client gone; and it is
+    // free before the answer leaves, so a client that asks again at once is not refused. A client
     // that goes away also cancels its query in the engine.
     const gone = new AbortController();
     const timeLimit = deadline(timeoutMs);
     reply.raw.once('close', () => {
-      release();
+      void release();
       timeLimit.clear();
       if (!reply.raw.writableFinished) gone.abort(new Error('the client went away'));
     });
@@ -192,7 +200,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       signal: AbortSignal.any([gone.signal, timeLimit.signal]),
       limits,
     };
-    const response = (request.method === 'GET' ? await prepared.take(requestKey(query)) : undefined) ?? (await answer(query));
+    let response: Answer;
+    try {
+      response = (request.method === 'GET' ? await prepared.take(requestKey(query)) : undefined) ?? (await answer(query));
+    } finally {
+      await release();
+    }
     if (response.next && request.method === 'GET' && followsNextLink(rawQuery)) {
       const next: QueryRequest = { ...query, ...response.next };
       prepared.prepare(requestKey(next), async () => {

@@ -37,6 +37,8 @@ export interface Store {
   readonly engine: 'duckdb' | 'postgres';
   /** Run one read query. */
   query(query: CompiledQuery, options?: QueryOptions): Promise<ResultSet>;
+  /** Runs `fn` while no other process changes the schema (engines several processes share). */
+  exclusively?<T>(fn: () => Promise<T>): Promise<T>;
   /** Run statements without results (DDL, load, rollups). */
   execute(sql: string, parameters?: readonly SqlValue[]): Promise<void>;
   close(): Promise<void>;

@@ -21,6 +21,9 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/** The advisory lock key schema changes take (any constant the application owns). */
+const SCHEMA_LOCK = 0x6d6f6e69;
+
 /** Every session speaks UTC, so instants print as `... +00` and compare as the API means them. */
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO';
 
@@ -79,6 +82,28 @@ export class PostgresStore implements Store {
     return this.onWriter(async () => {
       await this.writer.query({ text: sql, values: parameters.length > 0 ? parameters.map(parameterValue) : undefined });
     });
+  }
+
+  /** A statement with results on the write connection (on the primary, never a replica): `INSERT ... RETURNING` and the like. */
+  write(query: CompiledQuery): Promise<ResultSet> {
+    return this.onWriter(async () => {
+      const result = await this.writer.query({ text: query.sql, values: query.parameters.map(parameterValue), rowMode: 'array', types: rowValueTypes });
+      return { columns: result.fields.map((f) => f.name), rows: result.rows as RowValue[][] };
+    });
+  }
+
+  /**
+   * Runs `fn` while holding a database-wide lock (a session advisory lock on the write connection):
+   * server processes that start together would otherwise race their CREATE ... IF NOT EXISTS
+   * statements into duplicate-key errors.
+   */
+  async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    await this.execute(`SELECT pg_advisory_lock(${SCHEMA_LOCK})`);
+    try {
+      return await fn();
+    } finally {
+      await this.execute(`SELECT pg_advisory_unlock(${SCHEMA_LOCK})`);
+    }
   }
 
   /** Runs `fn` inside one transaction on the write connection; rolls back if it throws. */
