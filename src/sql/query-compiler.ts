@@ -66,6 +66,11 @@ export class QueryCompiler {
     this.append(') AS INTEGER)');
   }
 
+  /** Where an ordering item puts NULLs, after ASC or DESC. */
+  protected nullsPlacement(order: OrderNode): string {
+    return order.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+  }
+
   // --- visitors ------------------------------------------------------------------------------
 
   protected visitSelect(node: SelectNode): void {
@@ -106,7 +111,7 @@ export class QueryCompiler {
     this.list(items, (o) => {
       this.visitExpr(o.expr);
       this.append(o.descending ? ' DESC' : ' ASC');
-      this.append(o.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST');
+      this.append(this.nullsPlacement(o));
     });
   }
 

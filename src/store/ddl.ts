@@ -3,6 +3,7 @@
 import { CUSTOMER_COLUMN, monitorModel, tableOf, type Model } from '../model/model.js';
 import type { EntityTypeDef, PropertyDef } from '../model/types.js';
 import { duckDbDialect, POSTGRES_CASE_INSENSITIVE, type SqlDialect } from './dialect.js';
+import { keyConstraint, partitionClause, partitionColumnOfType, physicalDesignStatements } from './postgres/physical-design.js';
 import type { Store } from './store.js';
 
 /** Bumped whenever the DDL or the meaning of stored data changes. */
@@ -23,6 +24,8 @@ export interface TableDef {
   readonly entityType: EntityTypeDef;
   /** The hidden customer column first, then the type's properties in model order. */
   readonly columns: readonly ColumnDef[];
+  /** PostgreSQL: the time column the table is range-partitioned on by month (see physical-design.ts). */
+  readonly partitionColumn: string | undefined;
 }
 
 /** SQL type of one property under a dialect (strings carry the case-insensitive collation). */
@@ -38,7 +41,8 @@ export function tableDef(model: Model, entityType: EntityTypeDef, dialect: SqlDi
   for (const p of entityType.properties) {
     columns.push({ name: p.name, sqlType: propertySqlType(p, dialect), nullable: p.nullable });
   }
-  return { name: tableOf(model, entityType.name), entityType, columns };
+  const partitionColumn = dialect.name === 'postgres' ? partitionColumnOfType(model, entityType) : undefined;
+  return { name: tableOf(model, entityType.name), entityType, columns, partitionColumn };
 }
 
 /** Every table of the model, in the model's type order. Throws if two types would share a table. */
@@ -60,9 +64,11 @@ export function createTableSql(def: TableDef, dialect: SqlDialect = duckDbDialec
   // DuckDB: no PRIMARY KEY on purpose (see SqlDialect.declaresPrimaryKeys): an ART index per table
   // makes the bulk load of the generator several times slower and the keys are unique by construction.
   if (dialect.declaresPrimaryKeys) {
-    lines.push(`  PRIMARY KEY (${[CUSTOMER_COLUMN, ...def.entityType.key].map(q).join(', ')})`);
+    const key = keyConstraint(def.entityType, def.partitionColumn);
+    lines.push(`  ${key.kind} (${key.columns.map(q).join(', ')})`);
   }
-  return `CREATE TABLE IF NOT EXISTS ${q(def.name)} (\n${lines.join(',\n')}\n)`;
+  const partitioned = def.partitionColumn === undefined ? '' : partitionClause(def.partitionColumn);
+  return `CREATE TABLE IF NOT EXISTS ${q(def.name)} (\n${lines.join(',\n')}\n)${partitioned}`;
 }
 
 export function createMetaTableSql(dialect: SqlDialect = duckDbDialect): string {
@@ -78,10 +84,10 @@ export function createMetaTableSql(dialect: SqlDialect = duckDbDialect): string 
 )`;
 }
 
-/** All statements that create the schema; each is idempotent. */
+/** All statements that create the schema; each is idempotent. PostgreSQL's add its physical design (partitions, indexes). */
 export function schemaStatements(model: Model = monitorModel, dialect: SqlDialect = duckDbDialect): readonly string[] {
   const tables = [...tableDefs(model, dialect).map((d) => createTableSql(d, dialect)), createMetaTableSql(dialect)];
-  return dialect.name === 'postgres' ? [postgresCollationSql(), ...tables] : tables;
+  return dialect.name === 'postgres' ? [postgresCollationSql(), ...tables, ...physicalDesignStatements(model)] : tables;
 }
 
 /** The case-insensitive collation PostgreSQL's string columns use (ICU, case ignored, accents not). */
