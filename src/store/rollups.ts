@@ -1,7 +1,8 @@
 // Summary tables (re)computed in SQL from the raw tables of one customer, for a time range. Used
 // by the generator after loading a fleet and meant for ingest to call after loading new raw data.
-// Written in DuckDB's dialect (ASOF JOIN, GROUP BY ALL, a DuckDB planner setting); a PostgreSQL
-// engine needs its own spelling of the same statements.
+// Written once for DuckDB and PostgreSQL: the few constructs the engines spell differently (ASOF
+// JOIN, DuckDB's functions, its hash) come from rollup-dialect.ts, whose PostgreSQL spellings
+// compute exactly what DuckDB's do, so both engines write the same rows from the same raw data.
 //
 // Rules shared by every summary (monitor-schema.md §4.5):
 // - Granularity 60 (hour) and 1440 (day); SummaryDate is the interval start (UTC).
@@ -44,7 +45,8 @@
 //   launches, sessions already running at the interval start.
 // - MachineMetricSummary (daily, machines with readings): average and peak IOPS, average latency.
 import { CUSTOMER_COLUMN, monitorModel, tableOf, type Model } from '../model/model.js';
-import { insertSelectSql } from './entity-insert.js';
+import { insertSelectSql, type InsertSelectSpec } from './entity-insert.js';
+import { rollupDialect, type RollupDialect, type RollupEngine } from './rollup-dialect.js';
 import type { Store } from './store.js';
 
 const HOUR_MS = 3_600_000;
@@ -90,15 +92,6 @@ export function rollupBounds(range: RollupRange): RollupBounds {
   };
 }
 
-/**
- * Doubles are summed as DECIMAL: an exact sum does not depend on the order in which DuckDB's
- * threads add rows up, so the same data always gives bit-identical averages (values are rounded
- * to 6 decimals first, far below the precision of any metric here).
- */
-function exact(expr: string): string {
-  return `${expr}::DECIMAL(38,6)`;
-}
-
 function ts(ms: number): string {
   return `TIMESTAMP '${new Date(ms).toISOString().replace('T', ' ').replace('Z', '')}'`;
 }
@@ -106,6 +99,35 @@ function ts(ms: number): string {
 function q(name: string): string {
   return `"${name}"`;
 }
+
+/** INSERT ... SELECT of one summary set, for the customer bound as `$1`. */
+function insertSummary(model: Model, d: RollupDialect, spec: Omit<InsertSelectSpec, 'customer'>): string {
+  return insertSelectSql(model, { ...spec, customer: '$1' }, d.sql);
+}
+
+/** Temporary tables the statements create; the last step drops them. */
+const WORKING_TABLES = ['_r_iv', '_r_hour', '_r_machine', '_r_dg', '_r_hp', '_r_ip', '_r_sess', '_r_sov', '_r_conn', '_r_run', '_r_hpeak', '_r_peak', '_r_logon', '_r_li'];
+
+/**
+ * Doubles are summed as DECIMAL (d.exactSum): an exact sum does not depend on the order in which
+ * parallel threads add rows up, so the same data always gives bit-identical averages (values are
+ * rounded to 6 decimals first, far below the precision of any metric here).
+ */
+const RESOURCE_PARTIALS: readonly (readonly [name: string, aggregate: (d: RollupDialect) => string])[] = [
+  ['n', () => 'count(*)'],
+  ['s_cpu', (d) => d.exactSum('"PercentCpu"')],
+  ['n_cpu', () => 'count("PercentCpu")'],
+  ['p_cpu', () => 'max("PercentCpu")'],
+  ['s_mem', (d) => d.exactSum('"UsedMemory"')],
+  ['n_mem', () => 'count("UsedMemory")'],
+  ['p_mem', () => 'max("UsedMemory")'],
+  ['s_tot', (d) => d.exactSum('"TotalMemory"')],
+  ['n_tot', () => 'count("TotalMemory")'],
+  ['n_nosess', () => 'count(*) FILTER (WHERE "SessionCount" = 0)'],
+  ['n_disc', () => 'count(*) FILTER (WHERE "SessionCount" > 0 AND "AvgIcaRttInMs" IS NULL)'],
+  ['s_rtt', () => 'sum("AvgIcaRttInMs")'],
+  ['n_rtt', () => 'count("AvgIcaRttInMs")'],
+];
 
 /** The summary sets this module writes, with whether they carry a Granularity column. */
 const SUMMARY_TYPES = [
@@ -136,73 +158,81 @@ function deleteStatements(model: Model, b: RollupBounds): string[] {
 }
 
 /** Working tables shared by several summaries. */
-function workingTables(b: RollupBounds): string[] {
+function workingTables(b: RollupBounds, d: RollupDialect): string[] {
   const scanFrom = ts(b.dayFrom);
   const scanTo = ts(b.hourTo);
   const dataEnd = ts(b.dataEnd);
   return [
     // Intervals to write, with the instant their row is stamped with.
-    `CREATE OR REPLACE TEMP TABLE _r_iv AS
-SELECT g, sd, sd + to_minutes(g) AS ed,
-  sd + to_minutes(g + 13) + to_milliseconds((hash(epoch_ms(sd), g) % 60000)::BIGINT) AS stamp
-FROM (SELECT 60 AS g, unnest(range(${ts(b.hourFrom)}, ${ts(b.hourTo)}, INTERVAL 1 HOUR)) AS sd
-      UNION ALL SELECT 1440, unnest(range(${ts(b.dayFrom)}, ${ts(b.dayTo)}, INTERVAL 1 DAY)))`,
+    d.createTemp(
+      '_r_iv',
+      `SELECT g, sd, sd + ${d.minutes('g')} AS ed,
+  sd + ${d.minutes('g + 13')} + ${d.stampJitter(d.epochMs('sd'), 'g')} AS stamp
+FROM (SELECT 60 AS g, ${d.series(ts(b.hourFrom), ts(b.hourTo), 'hour')} AS sd
+      UNION ALL SELECT 1440, ${d.series(ts(b.dayFrom), ts(b.dayTo), 'day')}) iv`,
+    ),
     // Every hour the raw data is read for (daily rows need the whole first day).
-    `CREATE OR REPLACE TEMP TABLE _r_hour AS SELECT unnest(range(${scanFrom}, ${scanTo}, INTERVAL 1 HOUR)) AS h`,
-    `CREATE OR REPLACE TEMP TABLE _r_machine AS
-SELECT "Id" AS mid, "DesktopGroupId" AS dg, "CreatedDate" AS created, coalesce("IsInMaintenanceMode", false) AS maint,
+    d.createTemp('_r_hour', `SELECT ${d.series(scanFrom, scanTo, 'hour')} AS h`),
+    d.createTemp(
+      '_r_machine',
+      `SELECT "Id" AS mid, "DesktopGroupId" AS dg, "CreatedDate" AS created, coalesce("IsInMaintenanceMode", false) AS maint,
   row_number() OVER (ORDER BY "Id") AS mrank
 FROM "Machines" WHERE ${q(CUSTOMER_COLUMN)} = $1`,
-    `CREATE OR REPLACE TEMP TABLE _r_dg AS
-SELECT "Id" AS dg, "SessionSupport" AS support, row_number() OVER (ORDER BY "Id") AS grank
+    ),
+    d.createTemp(
+      '_r_dg',
+      `SELECT "Id" AS dg, "SessionSupport" AS support, row_number() OVER (ORDER BY "Id") AS grank
 FROM "DesktopGroups" WHERE ${q(CUSTOMER_COLUMN)} = $1`,
+    ),
     // Hourly partial aggregates of the raw samples: exact sums, counts and maxima.
-    // (Grouping by an integer hour number is cheaper than by a truncated timestamp.)
-    `CREATE OR REPLACE TEMP TABLE _r_hp AS
-SELECT mid, make_timestamp(hk * ${HOUR_MS * 1000}) AS h, * EXCLUDE (mid, hk) FROM (
-SELECT "MachineId" AS mid, epoch_ms("CollectedDate") // ${HOUR_MS} AS hk,
-  count(*) AS n,
-  sum(${exact('"PercentCpu"')}) AS s_cpu, count("PercentCpu") AS n_cpu, max("PercentCpu") AS p_cpu,
-  sum(${exact('"UsedMemory"')}) AS s_mem, count("UsedMemory") AS n_mem, max("UsedMemory") AS p_mem,
-  sum(${exact('"TotalMemory"')}) AS s_tot, count("TotalMemory") AS n_tot,
-  count(*) FILTER (WHERE "SessionCount" = 0) AS n_nosess,
-  count(*) FILTER (WHERE "SessionCount" > 0 AND "AvgIcaRttInMs" IS NULL) AS n_disc,
-  sum("AvgIcaRttInMs") AS s_rtt, count("AvgIcaRttInMs") AS n_rtt
+    d.createTemp(
+      '_r_hp',
+      `SELECT mid, ${d.hourOfKey('hk')} AS h, ${RESOURCE_PARTIALS.map(([name]) => name).join(', ')} FROM (
+SELECT "MachineId" AS mid, ${d.hourKey('"CollectedDate"')} AS hk,
+  ${RESOURCE_PARTIALS.map(([name, aggregate]) => `${aggregate(d)} AS ${name}`).join(',\n  ')}
 FROM "ResourceUtilization"
 WHERE ${q(CUSTOMER_COLUMN)} = $1 AND "CollectedDate" >= ${scanFrom} AND "CollectedDate" < ${scanTo}
-GROUP BY ALL)`,
+GROUP BY mid, hk) hp`,
+    ),
     // The same per interval to write.
-    `CREATE OR REPLACE TEMP TABLE _r_ip AS
-SELECT p.mid, 60 AS g, p.h AS sd, n, s_cpu, n_cpu, p_cpu, s_mem, n_mem, p_mem, s_tot, n_tot, n_nosess, n_disc, s_rtt, n_rtt
+    d.createTemp(
+      '_r_ip',
+      `SELECT p.mid, 60 AS g, p.h AS sd, n, s_cpu, n_cpu, p_cpu, s_mem, n_mem, p_mem, s_tot, n_tot, n_nosess, n_disc, s_rtt, n_rtt
 FROM _r_hp p WHERE p.h >= ${ts(b.hourFrom)}
 UNION ALL
 SELECT mid, 1440, date_trunc('day', h), sum(n), sum(s_cpu), sum(n_cpu), max(p_cpu), sum(s_mem), sum(n_mem), max(p_mem),
   sum(s_tot), sum(n_tot), sum(n_nosess), sum(n_disc), sum(s_rtt), sum(n_rtt)
 FROM _r_hp WHERE h < ${ts(b.dayTo)} GROUP BY mid, date_trunc('day', h)`,
+    ),
     // Launched sessions overlapping the scanned range (multi: on a multi-session group's machine).
-    `CREATE OR REPLACE TEMP TABLE _r_sess AS
-SELECT s."SessionKey" AS skey, s."MachineId" AS mid, m.dg, s."StartDate" AS st, coalesce(s."EndDate", ${dataEnd}) AS en,
+    d.createTemp(
+      '_r_sess',
+      `SELECT s."SessionKey" AS skey, s."MachineId" AS mid, m.dg, s."StartDate" AS st, coalesce(s."EndDate", ${dataEnd}) AS en,
   s."EndDate" IS NULL AS open, s."LogOnDuration" AS lod, coalesce(d.support = 2, false) AS multi
 FROM "Sessions" s JOIN _r_machine m ON m.mid = s."MachineId" LEFT JOIN _r_dg d ON d.dg = m.dg
 WHERE s.${q(CUSTOMER_COLUMN)} = $1 AND s."FailureId" IS NULL AND s."StartDate" IS NOT NULL
   AND s."StartDate" < ${scanTo} AND coalesce(s."EndDate", ${dataEnd}) > ${scanFrom}`,
+    ),
     // Each session once per interval it overlaps.
-    `CREATE OR REPLACE TEMP TABLE _r_sov AS
-SELECT x.*, x.sd + to_minutes(x.g) AS ed,
-  epoch_ms(least(x.en, x.sd + to_minutes(x.g))) - epoch_ms(greatest(x.st, x.sd)) AS overlap_ms,
+    d.createTemp(
+      '_r_sov',
+      `SELECT x.*, x.sd + ${d.minutes('x.g')} AS ed,
+  ${d.epochMs(`least(x.en, x.sd + ${d.minutes('x.g')})`)} - ${d.epochMs('greatest(x.st, x.sd)')} AS overlap_ms,
   x.st >= x.sd AS started, x.st < x.sd AS running_at_start
 FROM (
   SELECT skey, mid, dg, st, en, lod, 60 AS g,
-    unnest(range(greatest(date_trunc('hour', st), ${ts(b.hourFrom)}), least(en, ${ts(b.hourTo)}), INTERVAL 1 HOUR)) AS sd
+    ${d.series(`greatest(date_trunc('hour', st), ${ts(b.hourFrom)})`, `least(en, ${ts(b.hourTo)})`, 'hour')} AS sd
   FROM _r_sess
   UNION ALL
   SELECT skey, mid, dg, st, en, lod, 1440,
-    unnest(range(greatest(date_trunc('day', st), ${ts(b.dayFrom)}), least(en, ${ts(b.dayTo)}), INTERVAL 1 DAY))
+    ${d.series(`greatest(date_trunc('day', st), ${ts(b.dayFrom)})`, `least(en, ${ts(b.dayTo)})`, 'day')}
   FROM _r_sess) x`,
+    ),
     // Session (tot) and connected-session (con) counts as step functions, per group and per
-    // multi-session machine (the only machines with a per-machine usage summary).
-    `CREATE OR REPLACE TEMP TABLE _r_run AS
-SELECT lvl, key, evt,
+    // multi-session machine (the only machines with a per-machine usage summary); d_ are the steps.
+    d.createTemp(
+      '_r_run',
+      `SELECT lvl, key, evt, d_tot, d_con,
   sum(d_tot) OVER w AS tot, sum(d_con) OVER w AS con
 FROM (
   SELECT lvl, key, evt, sum(d_tot) AS d_tot, sum(d_con) AS d_con FROM (
@@ -212,39 +242,65 @@ FROM (
     UNION ALL SELECT 'm', s.mid, s.en, -1, 0 FROM _r_sess s WHERE s.multi AND NOT s.open
     UNION ALL SELECT lvl, key, c."EstablishmentDate", 0, 1 FROM _r_conn c
     UNION ALL SELECT lvl, key, c."DisconnectDate", 0, -1 FROM _r_conn c WHERE c."DisconnectDate" IS NOT NULL
-  ) GROUP BY ALL)
+  ) step GROUP BY lvl, key, evt) steps
 WINDOW w AS (PARTITION BY lvl, key ORDER BY evt ROWS UNBOUNDED PRECEDING)`,
+    ),
     // Hourly peaks: the larger of the value carried into the hour and every value reached in it.
-    `CREATE OR REPLACE TEMP TABLE _r_hpeak AS
-WITH keys AS (SELECT DISTINCT lvl, key FROM _r_run),
+    d.createTemp(
+      '_r_hpeak',
+      `WITH keys AS (SELECT DISTINCT lvl, key FROM _r_run),
 grid AS (SELECT k.lvl, k.key, h.h FROM keys k, _r_hour h),
-carried AS (
-  SELECT grid.lvl, grid.key, grid.h, r.tot, r.con FROM grid
-  ASOF LEFT JOIN _r_run r ON grid.lvl = r.lvl AND grid.key = r.key AND grid.h > r.evt),
+carried AS (${carriedIntoHours(d, scanFrom, scanTo)}),
 reached AS (
   SELECT lvl, key, date_trunc('hour', evt) AS h, max(tot) AS tot, max(con) AS con, max(tot - con) AS dis
-  FROM _r_run WHERE evt >= ${scanFrom} AND evt < ${scanTo} GROUP BY ALL)
+  FROM _r_run WHERE evt >= ${scanFrom} AND evt < ${scanTo} GROUP BY lvl, key, date_trunc('hour', evt))
 SELECT c.lvl, c.key, c.h,
   greatest(coalesce(c.tot, 0), coalesce(r.tot, 0)) AS peak_tot,
   greatest(coalesce(c.con, 0), coalesce(r.con, 0)) AS peak_con,
   greatest(coalesce(c.tot, 0) - coalesce(c.con, 0), coalesce(r.dis, 0)) AS peak_dis
 FROM carried c LEFT JOIN reached r USING (lvl, key, h)`,
-    `CREATE OR REPLACE TEMP TABLE _r_peak AS
-SELECT lvl, key, 60 AS g, h AS sd, peak_tot, peak_con, peak_dis FROM _r_hpeak WHERE h >= ${ts(b.hourFrom)}
+    ),
+    d.createTemp(
+      '_r_peak',
+      `SELECT lvl, key, 60 AS g, h AS sd, peak_tot, peak_con, peak_dis FROM _r_hpeak WHERE h >= ${ts(b.hourFrom)}
 UNION ALL
 SELECT lvl, key, 1440, date_trunc('day', h), max(peak_tot), max(peak_con), max(peak_dis)
 FROM _r_hpeak WHERE h < ${ts(b.dayTo)} GROUP BY lvl, key, date_trunc('day', h)`,
+    ),
   ];
 }
 
+/**
+ * The session counts (tot, con) in force just before each hour of the grid: the running totals of
+ * the last event before the hour, i.e. the sum of every step before it (NULL or 0 when none).
+ */
+function carriedIntoHours(d: RollupDialect, scanFrom: string, scanTo: string): string {
+  if (d.asofJoin) {
+    return `
+  SELECT grid.lvl, grid.key, grid.h, r.tot, r.con FROM grid
+  ASOF LEFT JOIN _r_run r ON grid.lvl = r.lvl AND grid.key = r.key AND grid.h > r.evt`;
+  }
+  // A step at evt counts from the first hour boundary after it (steps before the scan count from
+  // its first hour): a hash join and one running sum per key, linear in grid and steps.
+  return `
+  SELECT grid.lvl, grid.key, grid.h, sum(coalesce(s.d_tot, 0)) OVER w AS tot, sum(coalesce(s.d_con, 0)) OVER w AS con
+  FROM grid LEFT JOIN (
+    SELECT lvl, key, greatest(date_trunc('hour', evt) + ${d.minutes('60')}, ${scanFrom}) AS h, sum(d_tot) AS d_tot, sum(d_con) AS d_con
+    FROM _r_run WHERE evt < ${scanTo} GROUP BY lvl, key, h
+  ) s ON s.lvl = grid.lvl AND s.key = grid.key AND s.h = grid.h
+  WINDOW w AS (PARTITION BY grid.lvl, grid.key ORDER BY grid.h ROWS UNBOUNDED PRECEDING)`;
+}
+
 /** Connections of the sessions in _r_sess, keyed like the session events (created before _r_run). */
-function connectionsTable(): string {
+function connectionsTable(d: RollupDialect): string {
   const base = `FROM "Connections" c JOIN _r_sess s ON s.skey = c."SessionKey"
 WHERE c.${q(CUSTOMER_COLUMN)} = $1 AND c."EstablishmentDate" IS NOT NULL`;
-  return `CREATE OR REPLACE TEMP TABLE _r_conn AS
-SELECT 'g' AS lvl, s.dg AS key, c."EstablishmentDate", c."DisconnectDate" ${base} AND s.dg IS NOT NULL
+  return d.createTemp(
+    '_r_conn',
+    `SELECT 'g' AS lvl, s.dg AS key, c."EstablishmentDate", c."DisconnectDate" ${base} AND s.dg IS NOT NULL
 UNION ALL
-SELECT 'm', s.mid, c."EstablishmentDate", c."DisconnectDate" ${base} AND s.multi`;
+SELECT 'm', s.mid, c."EstablishmentDate", c."DisconnectDate" ${base} AND s.multi`,
+  );
 }
 
 /** `coalesce(max(Id), 0)` of a table for the customer: new rows continue the sequence. */
@@ -252,23 +308,22 @@ function nextIdBase(model: Model, type: string): string {
   return `(SELECT coalesce(max("Id"), 0) FROM ${q(tableOf(model, type))} WHERE ${q(CUSTOMER_COLUMN)} = $1)`;
 }
 
-function resourceUtilizationSummary(model: Model): string {
+function resourceUtilizationSummary(model: Model, d: RollupDialect): string {
   const cap = (minutes: string) => `least(${minutes}, i.g)::SMALLINT`;
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: 'Citrix.Monitor.Model.ResourceUtilizationSummary',
-    customer: '$1',
     values: {
       MachineId: 'm.mid',
       Granularity: 'i.g::SMALLINT',
       SummaryDate: 'i.sd',
       DesktopGroupId: 'm.dg',
-      AvgPercentCpu: 'coalesce(p.s_cpu::DOUBLE / nullif(p.n_cpu, 0), 0)',
+      AvgPercentCpu: `coalesce(p.s_cpu::${d.double} / nullif(p.n_cpu, 0), 0)`,
       PeakPercentCpu: 'coalesce(p.p_cpu, 0)',
-      AvgUsedMemory: 'coalesce(p.s_mem::DOUBLE / nullif(p.n_mem, 0), 0)',
+      AvgUsedMemory: `coalesce(p.s_mem::${d.double} / nullif(p.n_mem, 0), 0)`,
       PeakUsedMemory: 'coalesce(p.p_mem, 0)',
-      AvgTotalMemory: 'coalesce(p.s_tot::DOUBLE / nullif(p.n_tot, 0), 0)',
+      AvgTotalMemory: `coalesce(p.s_tot::${d.double} / nullif(p.n_tot, 0), 0)`,
       TotalSessionCount: 'least(coalesce(so.sessions, 0), 32767)::SMALLINT',
-      AvgIcaRttInMs: 'round(p.s_rtt / nullif(p.n_rtt, 0))::SMALLINT',
+      AvgIcaRttInMs: `${d.roundedMean('p.s_rtt', 'p.n_rtt')}::SMALLINT`,
       AvgLogOnDurationInMs: 'round(so.avg_lod)::INTEGER',
       UptimeInMinutes: cap(`coalesce(p.n, 0) * ${SAMPLE_MINUTES}`),
       UpTimeWithoutSessionInMinutes: cap(`coalesce(p.n_nosess, 0) * ${SAMPLE_MINUTES}`),
@@ -281,17 +336,16 @@ function resourceUtilizationSummary(model: Model): string {
 LEFT JOIN _r_ip p ON p.mid = m.mid AND p.g = i.g AND p.sd = i.sd
 LEFT JOIN (
   SELECT mid, g, sd, count(*) AS sessions, avg(lod) FILTER (WHERE started AND lod IS NOT NULL) AS avg_lod
-  FROM _r_sov GROUP BY ALL) so ON so.mid = m.mid AND so.g = i.g AND so.sd = i.sd`,
+  FROM _r_sov GROUP BY mid, g, sd) so ON so.mid = m.mid AND so.g = i.g AND so.sd = i.sd`,
     // mrank follows MachineId order: this is the set's order (SummaryDate, MachineId, Granularity).
     orderBySql: 'i.sd, m.mrank, i.g',
   });
 }
 
-function sessionActivitySummaries(model: Model): string {
+function sessionActivitySummaries(model: Model, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.SessionActivitySummary';
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY i.sd, i.g, d.grank)`,
       SummaryDate: 'i.sd',
@@ -299,7 +353,7 @@ function sessionActivitySummaries(model: Model): string {
       ConnectedSessionCount: 'coalesce(pk.peak_con, 0)::INTEGER',
       DisconnectedSessionCount: 'coalesce(pk.peak_dis, 0)::INTEGER',
       ConcurrentSessionCount: 'coalesce(pk.peak_tot, 0)::INTEGER',
-      TotalLogOnDuration: 'coalesce(lo.total, 0)::DOUBLE',
+      TotalLogOnDuration: `coalesce(lo.total, 0)::${d.double}`,
       TotalLogOnCount: 'coalesce(lo.logons, 0)::INTEGER',
       Granularity: 'i.g',
       CreatedDate: 'i.stamp',
@@ -308,14 +362,14 @@ function sessionActivitySummaries(model: Model): string {
     from: `FROM _r_dg d CROSS JOIN _r_iv i
 LEFT JOIN _r_peak pk ON pk.lvl = 'g' AND pk.key = d.dg AND pk.g = i.g AND pk.sd = i.sd
 LEFT JOIN (
-  SELECT dg, g, sd, sum(lod) AS total, count(lod) AS logons FROM _r_sov WHERE started GROUP BY ALL
+  SELECT dg, g, sd, sum(lod) AS total, count(lod) AS logons FROM _r_sov WHERE started GROUP BY dg, g, sd
 ) lo ON lo.dg = d.dg AND lo.g = i.g AND lo.sd = i.sd`,
   });
 }
 
-function logOnSummaries(model: Model, b: RollupBounds): string[] {
+function logOnSummaries(model: Model, b: RollupBounds, d: RollupDialect): string[] {
   const type = 'Citrix.Monitor.Model.LogOnSummary';
-  const ms = (end: string, start: string) => `(epoch_ms(c.${q(end)}) - epoch_ms(c.${q(start)}))`;
+  const ms = (end: string, start: string) => `(${d.epochMs(`c.${q(end)}`)} - ${d.epochMs(`c.${q(start)}`)})`;
   const phases: readonly (readonly [string, string, string])[] = [
     ['Brokering', 'c."BrokeringDuration"', 'c."BrokeringDuration"'],
     ['VMStart', ms('VMStartEndDate', 'VMStartStartDate'), 'c."VMStartStartDate"'],
@@ -328,15 +382,17 @@ function logOnSummaries(model: Model, b: RollupBounds): string[] {
     ['Interactive', ms('InteractiveEndDate', 'InteractiveStartDate'), 'c."InteractiveStartDate"'],
     ['ProfileLoad', ms('ProfileLoadEndDate', 'ProfileLoadStartDate'), 'c."ProfileLoadStartDate"'],
   ];
-  const partial = `CREATE OR REPLACE TEMP TABLE _r_logon AS
-SELECT m.dg, date_trunc('hour', c."LogOnStartDate") AS h,
+  const partial = d.createTemp(
+    '_r_logon',
+    `SELECT m.dg, date_trunc('hour', c."LogOnStartDate") AS h,
   sum(s."LogOnDuration") AS total_d, count(*) AS total_n,
-  ${phases.map(([n, d, present]) => `sum(${d}) AS ${n}_d, count(${present}) AS ${n}_n`).join(',\n  ')}
+  ${phases.map(([n, duration, present]) => `sum(${duration}) AS ${n}_d, count(${present}) AS ${n}_n`).join(',\n  ')}
 FROM "Connections" c
 JOIN "Sessions" s ON s.${q(CUSTOMER_COLUMN)} = $1 AND s."SessionKey" = c."SessionKey"
 JOIN _r_machine m ON m.mid = s."MachineId"
 WHERE c.${q(CUSTOMER_COLUMN)} = $1 AND c."LogOnStartDate" >= ${ts(b.dayFrom)} AND c."LogOnStartDate" < ${ts(b.hourTo)}
-GROUP BY ALL`;
+GROUP BY m.dg, h`,
+  );
   const cols = ['total', ...phases.map(([n]) => n)];
   const perInterval = `(
   SELECT dg, 60 AS g, h AS sd, ${cols.map((c) => `${c}_d, ${c}_n`).join(', ')} FROM _r_logon WHERE h >= ${ts(b.hourFrom)}
@@ -359,21 +415,19 @@ GROUP BY ALL`;
   }
   return [
     partial,
-    insertSelectSql(model, {
+    insertSummary(model, d, {
       entityType: type,
-      customer: '$1',
       values,
       from: `FROM ${perInterval} l JOIN _r_iv i ON i.g = l.g AND i.sd = l.sd LEFT JOIN _r_dg d ON d.dg = l.dg`,
     }),
   ];
 }
 
-function failureLogSummaries(model: Model, b: RollupBounds): string {
+function failureLogSummaries(model: Model, b: RollupBounds, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.FailureLogSummary';
   const dataEnd = ts(b.dataEnd);
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY i.sd, i.g, d.grank NULLS FIRST, f.category, f.code)`,
       SummaryDate: 'i.sd',
@@ -390,36 +444,33 @@ function failureLogSummaries(model: Model, b: RollupBounds): string {
     SELECT m.dg, 60 AS g, date_trunc('hour', f."FailureDate") AS sd, coalesce(f."ConnectionFailureEnumValue", 0) AS code, count(*) AS failures
     FROM "ConnectionFailureLogs" f LEFT JOIN _r_machine m ON m.mid = f."MachineId"
     WHERE f.${q(CUSTOMER_COLUMN)} = $1 AND f."FailureDate" >= ${ts(b.dayFrom)} AND f."FailureDate" < ${ts(b.hourTo)}
-    GROUP BY ALL) h
-  WHERE sd >= ${ts(b.hourFrom)} GROUP BY ALL
+    GROUP BY m.dg, sd, code) h
+  WHERE sd >= ${ts(b.hourFrom)} GROUP BY dg, g, sd, code
   UNION ALL
   SELECT m.dg, 1440, date_trunc('day', f."FailureDate"), 1, coalesce(f."ConnectionFailureEnumValue", 0), count(*)
   FROM "ConnectionFailureLogs" f LEFT JOIN _r_machine m ON m.mid = f."MachineId"
   WHERE f.${q(CUSTOMER_COLUMN)} = $1 AND f."FailureDate" >= ${ts(b.dayFrom)} AND f."FailureDate" < ${ts(b.dayTo)}
-  GROUP BY ALL
+  GROUP BY 1, 2, 3, 4, 5
   UNION ALL
   SELECT dg, g, sd, 2, fault, count(DISTINCT mid) FROM (
     SELECT m.dg, f."MachineId" AS mid, f."FaultState" AS fault, 60 AS g,
-      unnest(range(greatest(date_trunc('hour', f."FailureStartDate"), ${ts(b.hourFrom)}),
-                   least(coalesce(f."FailureEndDate", ${dataEnd}), ${ts(b.hourTo)}), INTERVAL 1 HOUR)) AS sd
+      ${d.series(`greatest(date_trunc('hour', f."FailureStartDate"), ${ts(b.hourFrom)})`, `least(coalesce(f."FailureEndDate", ${dataEnd}), ${ts(b.hourTo)})`, 'hour')} AS sd
     FROM "MachineFailureLogs" f LEFT JOIN _r_machine m ON m.mid = f."MachineId"
     WHERE f.${q(CUSTOMER_COLUMN)} = $1
     UNION ALL
     SELECT m.dg, f."MachineId", f."FaultState", 1440,
-      unnest(range(greatest(date_trunc('day', f."FailureStartDate"), ${ts(b.dayFrom)}),
-                   least(coalesce(f."FailureEndDate", ${dataEnd}), ${ts(b.dayTo)}), INTERVAL 1 DAY))
+      ${d.series(`greatest(date_trunc('day', f."FailureStartDate"), ${ts(b.dayFrom)})`, `least(coalesce(f."FailureEndDate", ${dataEnd}), ${ts(b.dayTo)})`, 'day')}
     FROM "MachineFailureLogs" f LEFT JOIN _r_machine m ON m.mid = f."MachineId"
-    WHERE f.${q(CUSTOMER_COLUMN)} = $1) GROUP BY ALL
+    WHERE f.${q(CUSTOMER_COLUMN)} = $1) mf GROUP BY dg, g, sd, fault
 ) f JOIN _r_iv i ON i.g = f.g AND i.sd = f.sd LEFT JOIN _r_dg d ON d.dg = f.dg`,
   });
 }
 
-function loadIndexSummaries(model: Model, b: RollupBounds): string {
+function loadIndexSummaries(model: Model, b: RollupBounds, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.LoadIndexSummary';
   const sums = ['LoadIndex:EffectiveLoadIndex', 'Cpu:Cpu', 'Network:Network', 'Disk:Disk', 'Memory:Memory', 'SessionCount:SessionCount'].map((s) => s.split(':') as [string, string]);
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY i.sd, i.g, m.mrank)`,
       SummaryDate: 'i.sd',
@@ -439,21 +490,22 @@ function loadIndexSummaries(model: Model, b: RollupBounds): string {
   });
 }
 
-function loadIndexPartials(b: RollupBounds): string {
-  return `CREATE OR REPLACE TEMP TABLE _r_li AS
-SELECT "MachineId" AS mid, date_trunc('hour', "CreatedDate") AS h, count(*) AS n,
+function loadIndexPartials(b: RollupBounds, d: RollupDialect): string {
+  return d.createTemp(
+    '_r_li',
+    `SELECT "MachineId" AS mid, date_trunc('hour', "CreatedDate") AS h, count(*) AS n,
   sum("EffectiveLoadIndex") AS LoadIndex, sum("Cpu") AS Cpu, sum("Network") AS Network, sum("Disk") AS Disk,
   sum("Memory") AS Memory, sum("SessionCount") AS SessionCount
 FROM "LoadIndexes"
 WHERE ${q(CUSTOMER_COLUMN)} = $1 AND "CreatedDate" >= ${ts(b.dayFrom)} AND "CreatedDate" < ${ts(b.hourTo)}
-GROUP BY ALL`;
+GROUP BY mid, h`,
+  );
 }
 
-function machineSummaries(model: Model): string {
+function machineSummaries(model: Model, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.MachineSummary';
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY x.sd, x.g, d.grank)`,
       SummaryDate: 'x.sd',
@@ -471,30 +523,29 @@ function machineSummaries(model: Model): string {
     count(*) FILTER (WHERE m.maint) AS maintenance
   FROM _r_machine m JOIN _r_iv i ON m.created IS NULL OR m.created < i.ed
   LEFT JOIN _r_ip p ON p.mid = m.mid AND p.g = i.g AND p.sd = i.sd
-  WHERE m.dg IS NOT NULL GROUP BY ALL
+  WHERE m.dg IS NOT NULL GROUP BY m.dg, i.g, i.sd, i.stamp
 ) x JOIN _r_dg d ON d.dg = x.dg`,
   });
 }
 
 /** Shared body of the desktop-usage summaries: per group (DesktopOS) or per machine (ServerOS). */
-function usageFrom(level: 'g' | 'm', support: number): string {
+function usageFrom(level: 'g' | 'm', support: number, d: RollupDialect): string {
   const key = level === 'g' ? 'dg' : 'mid';
   return `FROM (
   SELECT u.key, u.g, u.sd, u.usage_s, u.launches, u.running, coalesce(pk.peak_tot, 0) AS peak FROM (
-    SELECT ${key} AS key, g, sd, sum(overlap_ms) / 1000.0 AS usage_s, count(*) FILTER (WHERE started) AS launches,
+    SELECT ${key} AS key, g, sd, sum(overlap_ms)::${d.double} / 1000 AS usage_s, count(*) FILTER (WHERE started) AS launches,
       count(*) FILTER (WHERE running_at_start) AS running
-    FROM _r_sov WHERE ${key} IS NOT NULL GROUP BY ALL) u
+    FROM _r_sov WHERE ${key} IS NOT NULL GROUP BY ${key}, g, sd) u
   LEFT JOIN _r_peak pk ON pk.lvl = '${level}' AND pk.key = u.key AND pk.g = u.g AND pk.sd = u.sd
 ) x JOIN _r_iv i ON i.g = x.g AND i.sd = x.sd
 ${level === 'g' ? 'JOIN _r_dg d ON d.dg = x.key' : 'JOIN _r_machine m ON m.mid = x.key JOIN _r_dg d ON d.dg = m.dg'}
 WHERE d.support = ${support}`;
 }
 
-function desktopOSDesktopSummaries(model: Model): string {
+function desktopOSDesktopSummaries(model: Model, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.DesktopOSDesktopSummary';
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY i.sd, i.g, d.grank)`,
       SummaryDate: 'i.sd',
@@ -507,15 +558,14 @@ function desktopOSDesktopSummaries(model: Model): string {
       CreatedDate: 'i.stamp',
       ModifiedDate: 'i.stamp',
     },
-    from: usageFrom('g', 1),
+    from: usageFrom('g', 1, d),
   });
 }
 
-function serverOSDesktopSummaries(model: Model): string {
+function serverOSDesktopSummaries(model: Model, d: RollupDialect): string {
   const type = 'Citrix.Monitor.Model.ServerOSDesktopSummary';
-  return insertSelectSql(model, {
+  return insertSummary(model, d, {
     entityType: type,
-    customer: '$1',
     values: {
       Id: `${nextIdBase(model, type)} + row_number() OVER (ORDER BY i.sd, i.g, m.mrank)`,
       SummaryDate: 'i.sd',
@@ -529,14 +579,13 @@ function serverOSDesktopSummaries(model: Model): string {
       CreatedDate: 'i.stamp',
       ModifiedDate: 'i.stamp',
     },
-    from: usageFrom('m', 2),
+    from: usageFrom('m', 2, d),
   });
 }
 
-function machineMetricSummary(model: Model, b: RollupBounds): string {
-  return insertSelectSql(model, {
+function machineMetricSummary(model: Model, b: RollupBounds, d: RollupDialect): string {
+  return insertSummary(model, d, {
     entityType: 'Citrix.Monitor.Model.MachineMetricDaySummary',
-    customer: '$1',
     values: {
       MachineId: 'x.mid',
       SummaryDate: 'x.sd',
@@ -544,12 +593,14 @@ function machineMetricSummary(model: Model, b: RollupBounds): string {
       PeakIops: 'x.peak_iops',
       AvgLatency: 'x.avg_latency',
     },
+    // The mean of the integer IOPS is their exact sum over the count, divided once in double
+    // precision: DuckDB's avg(BIGINT) divides in long double and may round twice.
     from: `FROM (
-  SELECT "MachineId" AS mid, date_trunc('day', "CollectedDate") AS sd, avg("Iops") AS avg_iops, max("Iops") AS peak_iops,
-    sum(${exact('"Latency"')})::DOUBLE / count("Latency") AS avg_latency
+  SELECT "MachineId" AS mid, date_trunc('day', "CollectedDate") AS sd, sum("Iops")::${d.double} / count("Iops") AS avg_iops, max("Iops") AS peak_iops,
+    ${d.exactSum('"Latency"')}::${d.double} / count("Latency") AS avg_latency
   FROM "MachineMetric"
   WHERE ${q(CUSTOMER_COLUMN)} = $1 AND "CollectedDate" >= ${ts(b.dayFrom)} AND "CollectedDate" < ${ts(b.dayTo)}
-  GROUP BY ALL) x
+  GROUP BY mid, sd) x
 JOIN _r_machine m ON m.mid = x.mid`,
     orderBySql: 'x.sd, m.mrank',
   });
@@ -561,61 +612,63 @@ export interface RollupStep {
 }
 
 /**
- * The statements of one recomputation, in order; each takes the customer id as `$1`. Building
- * them checks every property name against the model.
+ * The statements of one recomputation on an engine (default DuckDB), in order; statements that
+ * contain `$1` take the customer id as `$1`. Building them checks every property name against the
+ * model.
  */
-export function rollupStatements(range: RollupRange, model: Model = monitorModel): readonly RollupStep[] {
+export function rollupStatements(range: RollupRange, model: Model = monitorModel, engine: RollupEngine = 'duckdb'): readonly RollupStep[] {
+  const d = rollupDialect(engine);
   const b = rollupBounds(range);
-  const working = workingTables(b);
+  const working = workingTables(b, d);
   const [iv, hour, machine, dg, hp, ip, sess, sov, run, hpeak, peak] = working;
   const steps: RollupStep[] = [
     ...deleteStatements(model, b).map((sql) => ({ label: 'clear', sql })),
-    { label: 'intervals', sql: [iv, hour, machine, dg].join(';\n') },
+    { label: 'intervals', sql: [...d.helpers, iv, hour, machine, dg].join(';\n') },
     { label: 'resource partials', sql: [hp, ip].join(';\n') },
     { label: 'session overlaps', sql: [sess, sov].join(';\n') },
-    { label: 'concurrency', sql: [connectionsTable(), run, hpeak, peak].join(';\n') },
-    { label: 'ResourceUtilizationSummary', sql: resourceUtilizationSummary(model) },
-    { label: 'SessionActivitySummaries', sql: sessionActivitySummaries(model) },
-    ...logOnSummaries(model, b).map((sql) => ({ label: 'LogOnSummaries', sql })),
-    { label: 'FailureLogSummaries', sql: failureLogSummaries(model, b) },
-    { label: 'LoadIndexSummaries', sql: [loadIndexPartials(b), loadIndexSummaries(model, b)].join(';\n') },
-    { label: 'MachineSummaries', sql: machineSummaries(model) },
-    { label: 'DesktopOSDesktopSummaries', sql: desktopOSDesktopSummaries(model) },
-    { label: 'ServerOSDesktopSummaries', sql: serverOSDesktopSummaries(model) },
-    { label: 'MachineMetricSummary', sql: machineMetricSummary(model, b) },
-    {
-      label: 'cleanup',
-      sql: ['_r_iv', '_r_hour', '_r_machine', '_r_dg', '_r_hp', '_r_ip', '_r_sess', '_r_sov', '_r_conn', '_r_run', '_r_hpeak', '_r_peak', '_r_logon', '_r_li']
-        .map((t) => `DROP TABLE IF EXISTS temp.${t}`)
-        .join(';\n'),
-    },
+    { label: 'concurrency', sql: [connectionsTable(d), run, hpeak, peak].join(';\n') },
+    { label: 'ResourceUtilizationSummary', sql: resourceUtilizationSummary(model, d) },
+    { label: 'SessionActivitySummaries', sql: sessionActivitySummaries(model, d) },
+    ...logOnSummaries(model, b, d).map((sql) => ({ label: 'LogOnSummaries', sql })),
+    { label: 'FailureLogSummaries', sql: failureLogSummaries(model, b, d) },
+    { label: 'LoadIndexSummaries', sql: [loadIndexPartials(b, d), loadIndexSummaries(model, b, d)].join(';\n') },
+    { label: 'MachineSummaries', sql: machineSummaries(model, d) },
+    { label: 'DesktopOSDesktopSummaries', sql: desktopOSDesktopSummaries(model, d) },
+    { label: 'ServerOSDesktopSummaries', sql: serverOSDesktopSummaries(model, d) },
+    { label: 'MachineMetricSummary', sql: machineMetricSummary(model, b, d) },
+    { label: 'cleanup', sql: [...WORKING_TABLES.map(d.dropTemp), ...d.dropHelpers].join(';\n') },
   ];
   return steps;
 }
 
 /**
  * Deletes and recomputes every summary row of one customer in a time range (see the rules at the
- * top of this file). Runs on the store's execute() connection, inside whatever transaction is
- * open there; temporary tables it creates are dropped at the end.
+ * top of this file), in the store's engine's SQL. Runs on the store's execute() connection, inside
+ * whatever transaction is open there; temporary tables it creates are dropped at the end.
  */
 export async function recomputeRollups(
-  store: Pick<Store, 'execute'>,
+  store: Pick<Store, 'execute' | 'engine'>,
   range: RollupRange,
   options: { readonly model?: Model; readonly onStep?: (label: string, done: number, total: number) => void } = {},
 ): Promise<void> {
-  const steps = rollupStatements(range, options.model);
-  // Rows written earlier in the same transaction have no statistics; keep DuckDB from turning the
-  // ASOF join into a nested-loop join on the strength of a near-zero estimate.
-  await store.execute('SET asof_loop_join_threshold = 0');
+  const d = rollupDialect(store.engine);
+  const steps = rollupStatements(range, options.model, store.engine);
+  const reset = async () => {
+    for (const sql of d.resetSettings) await store.execute(sql);
+  };
+  for (const sql of d.settings) await store.execute(sql);
   try {
     for (let n = 0; n < steps.length; n++) {
       // Prepared statements hold one statement each; only statements that use $1 get the parameter.
       for (const sql of splitStatements(steps[n].sql)) await store.execute(sql, sql.includes('$1') ? [range.customerId] : []);
       options.onStep?.(steps[n].label, n + 1, steps.length);
     }
-  } finally {
-    await store.execute('RESET asof_loop_join_threshold');
+  } catch (e) {
+    // In a failed transaction the reset fails too; the first error is the one to report.
+    await reset().catch(() => undefined);
+    throw e;
   }
+  await reset();
 }
 
 /** Splits on the `;\n` this module joins statements with (no statement contains that sequence). */

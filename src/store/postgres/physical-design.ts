@@ -283,7 +283,7 @@ export function postgresIndexes(model: Model = monitorModel): readonly IndexDef[
   return indexes;
 }
 
-function createIndexSql(index: IndexDef): string {
+export function createIndexSql(index: IndexDef): string {
   const columns = index.columns.map((c) => `${quote(c.name)}${c.nullsFirst ? ' NULLS FIRST' : ''}`);
   return `CREATE INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(index.table)} (${columns.join(', ')})`;
 }
