@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { startPostgres } from '../scripts/postgres-server.js';
+import { startPostgres, stopWithProcess } from '../scripts/postgres-server.js';
 import { freePort } from '../src/cli/free-port.js';
 import { DEFAULT_CUSTOMER_ID } from '../src/generate/defaults.js';
 import { monitorModel } from '../src/model/model.js';
@@ -85,6 +85,7 @@ function sqlOf(path: string, query: string, compiler: () => QueryCompiler) {
 const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-engines-'));
 const file = join(dir, 'fleet.duckdb');
 const postgres = await startPostgres();
+stopWithProcess(postgres);
 const servers: ChildProcess[] = [];
 try {
   const lines: string[] = [];

@@ -11,6 +11,7 @@ export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:PORT/postgres` */
   readonly url: string;
   readonly port: number;
+  /** Stops the server and removes its files; later calls do nothing. */
   stop(): void;
 }
 
@@ -55,10 +56,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   // Tuned for throwaway test data: nothing needs to survive a crash.
   const settings = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB`;
   run(join(bin, 'pg_ctl'), ['-D', data, '-o', settings, '-l', join(dir, 'server.log'), '-w', 'start']);
+  let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
     stop() {
+      if (stopped) return;
+      stopped = true;
       try {
         run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
@@ -66,4 +70,16 @@ export async function startPostgres(): Promise<PostgresServer> {
       }
     },
   };
+}
+
+/** Stops the server when this process is interrupted or ends, so no server outlives the run that started it. */
+export function stopWithProcess(server: PostgresServer): void {
+  const stop = () => server.stop();
+  process.once('exit', stop);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(130);
+    });
+  }
 }

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPostgres } from './postgres-server.js';
+import { startPostgres, stopWithProcess } from './postgres-server.js';
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -17,6 +17,7 @@ function testFiles(dir: string): string[] {
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : testFiles('test');
 const server = await startPostgres();
+stopWithProcess(server);
 let status = 1;
 try {
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {

@@ -2,7 +2,7 @@
 // started for this test process alone when a file runs by itself. Each caller gets a fresh database.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startPostgres, type PostgresServer } from '../../scripts/postgres-server.js';
+import { startPostgres, stopWithProcess, type PostgresServer } from '../../scripts/postgres-server.js';
 
 let own: Promise<PostgresServer> | undefined;
 
@@ -11,7 +11,7 @@ async function adminUrl(): Promise<string> {
   const shared = process.env.MONITOR_ODATA_TEST_PG;
   if (shared) return shared;
   own ??= startPostgres().then((server) => {
-    process.once('exit', () => server.stop());
+    stopWithProcess(server);
     return server;
   });
   return (await own).url;
