@@ -1,13 +1,14 @@
 // PostgreSQL from the command line, as an operator runs it: generate and clients into a database,
 // two server processes on it (tokens and the concurrency limit shared), --workers, and --read-db.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { DEFAULT_CUSTOMER_ID } from '../../src/generate/defaults.js';
 import { freePort } from '../../src/cli/free-port.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { freshDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe } from '../support/serve-process.js';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, ['bin/monitor-odata.js', ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -26,19 +27,9 @@ after(async () => {
 });
 
 async function start(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  servers.push(child);
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /at (http:\/\/[^\s]+)\/monitorodata/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
+  const server = await startServe(args);
+  servers.push(server.child);
+  return server.url;
 }
 
 async function token(base: string, client: { clientId: string; clientSecret: string }): Promise<string> {

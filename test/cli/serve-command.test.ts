@@ -1,6 +1,6 @@
 // `monitor-odata serve` as a user starts it: tokens by default, `--auth none` for development.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_CUSTOMER_ID } from '../../src/generate/defaults.js';
 import { generateFleet } from '../../src/generate/generate-fleet.js';
 import { openDuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
 
 let dir: string;
 let db: string;
@@ -23,20 +24,8 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Starts the server on a free port; resolves with its base URL once it says it is serving. */
-async function start(args: string[]): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', db, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /at (http:\/\/[^\s]+)\/monitorodata/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-  return { url, child, stderr: () => err };
+function start(args: string[]): Promise<ServeProcess> {
+  return startServe(['--db', db, '--port', '0', ...args]);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
