@@ -101,7 +101,6 @@ try {
     const target = await openPostgresStore(postgres.url);
     await ensureSchema(target, monitorModel, postgresDialect);
     await loadFromDuckDb(source, target, { onProgress: (p) => p.table && process.stderr.write(`  copying ${p.table} (${p.done + 1}/${p.tables})\n`) });
-    await target.execute('ANALYZE');
     await target.close();
     await source.close();
   }

@@ -147,7 +147,6 @@ async function generateIntoPostgres(url: string, options: GenerateFleetOptions &
         },
       });
       bar?.stop();
-      await target.execute('ANALYZE');
       if (mode !== 'none') process.stderr.write(`[load] copied into PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
       return result;
     } finally {

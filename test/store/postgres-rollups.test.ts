@@ -84,7 +84,6 @@ describe('summary rollups in PostgreSQL', () => {
     pg = await openPostgresStore(database.url);
     await ensureSchema(pg, monitorModel, postgresDialect);
     await timed('load', () => loadFromDuckDb(duck.store, pg));
-    await pg.execute('ANALYZE');
   });
   after(async () => {
     await pg?.close();

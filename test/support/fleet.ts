@@ -100,7 +100,6 @@ export async function openFleet(options: { machines?: number; days?: number; end
     const pgStore = await openPostgresStore(database.url);
     await ensureSchema(pgStore, monitorModel, postgresDialect);
     await loadFromDuckDb(store, pgStore);
-    await pgStore.execute('ANALYZE');
     postgres = { store: pgStore, app: await buildApp({ model: monitorModel, store: pgStore, compiler: () => new PostgresQueryCompiler(), access: noAuth(DEFAULT_CUSTOMER_ID) }) };
   }
   return {
