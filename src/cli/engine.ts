@@ -6,7 +6,7 @@ import { DuckDbQueryCompiler } from '../sql/duckdb-query-compiler.js';
 import { PostgresQueryCompiler } from '../sql/postgres-query-compiler.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
 import { ensureSchema } from '../store/ddl.js';
-import { postgresDialect } from '../store/dialect.js';
+import { duckDbDialect, postgresDialect, type SqlDialect } from '../store/dialect.js';
 import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isPostgresUrl, openPostgresStore, type PostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
@@ -54,4 +54,8 @@ export async function openStore(location: string, options: OpenOptions = {}): Pr
 
 export function compilerFor(store: Store): () => QueryCompiler {
   return store.engine === 'postgres' ? () => new PostgresQueryCompiler() : () => new DuckDbQueryCompiler();
+}
+
+export function dialectFor(store: Store): SqlDialect {
+  return store.engine === 'postgres' ? postgresDialect : duckDbDialect;
 }

@@ -3,6 +3,7 @@ import { generateCommand } from './generate-command.js';
 import { serveCommand } from './serve-command.js';
 import { demoCommand } from './demo-command.js';
 import { clientsCommand } from './clients-command.js';
+import { pruneCommand } from './prune-command.js';
 
 const program = new Command('monitor-odata')
   .description('Citrix Monitor Service OData v4 API, self-hosted on DuckDB')
@@ -12,5 +13,6 @@ program.addCommand(generateCommand());
 program.addCommand(serveCommand());
 program.addCommand(demoCommand());
 program.addCommand(clientsCommand());
+program.addCommand(pruneCommand());
 
 await program.parseAsync(process.argv);

@@ -11,6 +11,7 @@ import { SharedConcurrencyLimit } from '../http/shared-concurrency-limit.js';
 import { isPostgresUrl } from '../store/postgres/postgres-store.js';
 import { freePort } from './free-port.js';
 import { compilerFor, describeLocation, NO_DATABASE, openStore } from './engine.js';
+import { positiveInteger } from './option-values.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 
@@ -39,12 +40,6 @@ export function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
   return port;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
-  return n;
 }
 
 /** Tokens for registered API clients (`monitor-odata clients add`), signed with the database's key. */

@@ -24,6 +24,17 @@ export interface SqlDialect {
    * slower; keys there are guaranteed by the generator and the ingest code instead.
    */
   readonly declaresPrimaryKeys: boolean;
+  /**
+   * A FROM item, aliased `alias`, with one row per element of a JSON array passed as the parameter
+   * `parameter` (an OData page's `value`), one typed column per entry of `columns`; members
+   * absent from an element are NULL, members not named are ignored.
+   */
+  jsonRecords(parameter: string, columns: readonly JsonRecordColumn[], alias: string): string;
+}
+
+export interface JsonRecordColumn {
+  readonly name: string;
+  readonly type: EdmPrimitive;
 }
 
 
@@ -35,6 +46,10 @@ export const duckDbDialect: SqlDialect = {
   stringCollation: 'COLLATE NOCASE',
   customerColumnType: 'VARCHAR',
   declaresPrimaryKeys: false,
+  jsonRecords(parameter, columns, alias) {
+    const structure = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, duckDbDialect.typeName(c.type)]))]);
+    return `(SELECT unnest(from_json(CAST(${parameter} AS JSON), '${structure.replaceAll("'", "''")}'), recursive := true)) AS ${alias}`;
+  },
 };
 
 /**
@@ -51,4 +66,9 @@ export const postgresDialect: SqlDialect = {
   stringCollation: `COLLATE "${POSTGRES_CASE_INSENSITIVE}"`,
   customerColumnType: 'TEXT',
   declaresPrimaryKeys: true,
+  jsonRecords(parameter, columns, alias) {
+    // Text instants such as `2026-01-02T03:04:05Z` enter TIMESTAMP columns with their Z ignored: they are UTC.
+    const list = columns.map((c) => `${postgresDialect.quoteIdentifier(c.name)} ${postgresDialect.typeName(c.type)}`).join(', ');
+    return `jsonb_to_recordset(CAST(${parameter} AS jsonb)) AS ${alias}(${list})`;
+  },
 };

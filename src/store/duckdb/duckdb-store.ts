@@ -144,20 +144,36 @@ export class DuckDbStore implements Store {
 
   /** Runs statements without results on the primary connection, one call at a time. */
   execute(sql: string, parameters: readonly SqlValue[] = []): Promise<void> {
+    return this.onPrimary(async () => {
+      if (parameters.length === 0) {
+        await this.connection.run(sql);
+        return;
+      }
+      await this.runPrepared(sql, parameters, async () => undefined);
+    });
+  }
+
+  /** A statement with results on the primary connection (inside its transaction): `INSERT ... RETURNING` and the like. */
+  write(query: CompiledQuery): Promise<ResultSet> {
+    return this.onPrimary(() => this.runPrepared(query.sql, query.parameters, readResult));
+  }
+
+  private async runPrepared<T>(sql: string, parameters: readonly SqlValue[], read: (result: DuckDBMaterializedResult) => Promise<T>): Promise<T> {
+    const statement = await this.connection.prepare(sql);
+    try {
+      bindParameters(statement, parameters);
+      return await read(await statement.run());
+    } finally {
+      statement.destroySync();
+    }
+  }
+
+  /** One write at a time, in call order; any write may change the schema, so cached read statements go stale. */
+  private onPrimary<T>(work: () => Promise<T>): Promise<T> {
     this.assertOpen();
-    const run = async (): Promise<void> => {
+    const run = async (): Promise<T> => {
       try {
-        if (parameters.length === 0) {
-          await this.connection.run(sql);
-          return;
-        }
-        const statement = await this.connection.prepare(sql);
-        try {
-          bindParameters(statement, parameters);
-          await statement.run();
-        } finally {
-          statement.destroySync();
-        }
+        return await work();
       } finally {
         this.generation++;
       }

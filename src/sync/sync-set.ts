@@ -1,0 +1,88 @@
+// One entity set of a mirror brought up to date: each page is stored together with the new
+// checkpoint in one transaction, so a crash at any moment loses nothing and the next run goes on
+// from the last stored page (re-reading at most the rows that share its last instant).
+import type { Model } from '../model/model.js';
+import type { EntitySetDef } from '../model/types.js';
+import type { SqlDialect } from '../store/dialect.js';
+import { changeTrackingOf } from './change-tracking.js';
+import { partitionKeeper } from './page-partitions.js';
+import { pageUpsertSql, upsertPage, type WritableStore } from './page-upsert.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './sync-checkpoints.js';
+import { oneAhead, type Upstream } from './upstream.js';
+import { changedRowsQuery, unstampedRowsQuery } from './upstream-query.js';
+
+/** A store that can run a function inside one write transaction (both engines can). */
+
+
+export interface MirrorTarget {
+  readonly store: WritableStore;
+  readonly dialect: SqlDialect;
+  readonly model: Model;
+  /** The customer the rows belong to, upstream and in the mirror. */
+  readonly customerId: string;
+  /** Recorded with each checkpoint, for operators. */
+  readonly upstreamUrl: string;
+}
+
+export interface SetProgress {
+  readonly set: string;
+  /** Rows read from the upstream by this run so far. */
+  readonly rows: number;
+  /** Of those, the rows that were new or differed from the stored row with their key. */
+  readonly changed: number;
+  readonly pages: number;
+}
+
+export interface SetResult extends SetProgress {
+  readonly checkpoint: Checkpoint;
+  readonly milliseconds: number;
+}
+
+export async function syncSet(
+  target: MirrorTarget,
+  upstream: Upstream,
+  set: EntitySetDef,
+  options: { readonly signal?: AbortSignal; readonly onPage?: (progress: SetProgress) => void } = {},
+): Promise<SetResult> {
+  const started = performance.now();
+  const { store, customerId } = target;
+  const tracking = changeTrackingOf(target.model, set);
+  const type = target.model.entityType(set.entityType);
+  const upsert = pageUpsertSql(target.model, type, target.dialect);
+  const keepPartitions = partitionKeeper(store, target.model, type, target.dialect);
+  let checkpoint = await readCheckpoint(store, customerId, set.name);
+  let rows = 0;
+  let changed = 0;
+  let pages = 0;
+
+  const walk = async (query: string, advance: (page: readonly Record<string, unknown>[]) => string | null) => {
+    for await (const page of oneAhead(upstream.pages(query, { signal: options.signal }))) {
+      const through = advance(page.value) ?? checkpoint.through;
+      const stored = await store.transaction(async () => {
+        await keepPartitions(page.value);
+        const count = await upsertPage(store, upsert, customerId, page.value);
+        await writeCheckpoint(store, customerId, set.name, target.upstreamUrl, { through, complete: false, rows: checkpoint.rows + count });
+        return count;
+      });
+      checkpoint = { through, complete: false, rows: checkpoint.rows + stored };
+      rows += page.value.length;
+      changed += stored;
+      pages++;
+      options.onPage?.({ set: set.name, rows, changed, pages });
+    }
+  };
+
+  if (tracking.kind === 'whole') {
+    await walk(changedRowsQuery(set.name, tracking, checkpoint), () => null);
+  } else {
+    if (tracking.nullable && checkpoint.through !== null) await walk(unstampedRowsQuery(set.name, tracking), () => null);
+    const lastStamp = (page: readonly Record<string, unknown>[]) => {
+      const value = page.at(-1)?.[tracking.column];
+      return typeof value === 'string' ? value : null;
+    };
+    await walk(changedRowsQuery(set.name, tracking, checkpoint), lastStamp);
+  }
+  const finished: Checkpoint = { ...checkpoint, complete: true };
+  await store.transaction(() => writeCheckpoint(store, customerId, set.name, target.upstreamUrl, finished));
+  return { set: set.name, rows, changed, pages, checkpoint: finished, milliseconds: performance.now() - started };
+}
