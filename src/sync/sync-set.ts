@@ -6,7 +6,7 @@ import type { EntitySetDef } from '../model/types.js';
 import type { SqlDialect } from '../store/dialect.js';
 import { changeTrackingOf } from './change-tracking.js';
 import { partitionKeeper } from './page-partitions.js';
-import { pageUpsertSql, upsertPage, type WritableStore } from './page-upsert.js';
+import { openPageWriter, type WritableStore } from './page-upsert.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './sync-checkpoints.js';
 import { oneAhead, type Upstream } from './upstream.js';
 import { changedRowsQuery, unstampedRowsQuery } from './upstream-query.js';
@@ -48,7 +48,6 @@ export async function syncSet(
   const { store, customerId } = target;
   const tracking = changeTrackingOf(target.model, set);
   const type = target.model.entityType(set.entityType);
-  const upsert = pageUpsertSql(target.model, type, target.dialect);
   const keepPartitions = partitionKeeper(store, target.model, type, target.dialect);
   let checkpoint = await readCheckpoint(store, customerId, set.name);
   let rows = 0;
@@ -57,30 +56,44 @@ export async function syncSet(
 
   const walk = async (query: string, advance: (page: readonly Record<string, unknown>[]) => string | null) => {
     for await (const page of oneAhead(upstream.pages(query, { signal: options.signal }))) {
-      const through = advance(page.value) ?? checkpoint.through;
-      const stored = await store.transaction(async () => {
-        await keepPartitions(page.value);
-        const count = await upsertPage(store, upsert, customerId, page.value);
-        await writeCheckpoint(store, customerId, set.name, target.upstreamUrl, { through, complete: false, rows: checkpoint.rows + count });
-        return count;
-      });
-      checkpoint = { through, complete: false, rows: checkpoint.rows + stored };
-      rows += page.value.length;
-      changed += stored;
       pages++;
+      if (page.value.length > 0) {
+        const through = advance(page.value) ?? checkpoint.through;
+        // Rows at a new instant may be followed by more at the same one: only a finished walk vouches for them.
+        const complete = checkpoint.complete && through === checkpoint.through;
+        const stored = await store.transaction(async () => {
+          await keepPartitions(page.value);
+          const count = await writer.write(customerId, page.value);
+          await writeCheckpoint(store, customerId, set.name, target.upstreamUrl, { through, complete, rows: checkpoint.rows + count });
+          return count;
+        });
+        checkpoint = { through, complete, rows: checkpoint.rows + stored };
+        rows += page.value.length;
+        changed += stored;
+      }
       options.onPage?.({ set: set.name, rows, changed, pages });
     }
   };
 
+  // The queries are fixed before any walk: the checkpoint the run started from decides them.
+  const walks: [string, (page: readonly Record<string, unknown>[]) => string | null][] = [];
   if (tracking.kind === 'whole') {
-    await walk(changedRowsQuery(set.name, tracking, checkpoint), () => null);
+    walks.push([changedRowsQuery(set.name, tracking, checkpoint), () => null]);
   } else {
-    if (tracking.nullable && checkpoint.through !== null) await walk(unstampedRowsQuery(set.name, tracking), () => null);
-    const lastStamp = (page: readonly Record<string, unknown>[]) => {
-      const value = page.at(-1)?.[tracking.column];
-      return typeof value === 'string' ? value : null;
-    };
-    await walk(changedRowsQuery(set.name, tracking, checkpoint), lastStamp);
+    if (tracking.nullable && checkpoint.through !== null) walks.push([unstampedRowsQuery(set.name, tracking), () => null]);
+    walks.push([
+      changedRowsQuery(set.name, tracking, checkpoint),
+      (page) => {
+        const value = page.at(-1)?.[tracking.column];
+        return typeof value === 'string' ? value : null;
+      },
+    ]);
+  }
+  const writer = await openPageWriter(store, target.model, type, target.dialect);
+  try {
+    for (const [query, advance] of walks) await walk(query, advance);
+  } finally {
+    await writer.close().catch(() => undefined);
   }
   const finished: Checkpoint = { ...checkpoint, complete: true };
   await store.transaction(() => writeCheckpoint(store, customerId, set.name, target.upstreamUrl, finished));
