@@ -6,7 +6,7 @@ import type { EntitySetDef } from '../model/types.js';
 import type { SqlDialect } from '../store/dialect.js';
 import { changeTrackingOf } from './change-tracking.js';
 import { partitionKeeper } from './page-partitions.js';
-import { openPageWriter, type WritableStore } from './page-upsert.js';
+import { pageWriter, type WritableStore } from './page-upsert.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './sync-checkpoints.js';
 import { oneAhead, type Upstream } from './upstream.js';
 import { changedRowsQuery, unstampedRowsQuery } from './upstream-query.js';
@@ -49,6 +49,7 @@ export async function syncSet(
   const tracking = changeTrackingOf(target.model, set);
   const type = target.model.entityType(set.entityType);
   const keepPartitions = partitionKeeper(store, target.model, type, target.dialect);
+  const writer = pageWriter(store, target.model, type, target.dialect);
   let checkpoint = await readCheckpoint(store, customerId, set.name);
   let rows = 0;
   let changed = 0;
@@ -89,12 +90,7 @@ export async function syncSet(
       },
     ]);
   }
-  const writer = await openPageWriter(store, target.model, type, target.dialect);
-  try {
-    for (const [query, advance] of walks) await walk(query, advance);
-  } finally {
-    await writer.close().catch(() => undefined);
-  }
+  for (const [query, advance] of walks) await walk(query, advance);
   const finished: Checkpoint = { ...checkpoint, complete: true };
   await store.transaction(() => writeCheckpoint(store, customerId, set.name, target.upstreamUrl, finished));
   return { set: set.name, rows, changed, pages, checkpoint: finished, milliseconds: performance.now() - started };

@@ -8,7 +8,7 @@ import type { EntityTypeDef, PropertyDef } from '../../src/model/types.js';
 import { ensureSchema } from '../../src/store/ddl.js';
 import { duckDbDialect, postgresDialect, type SqlDialect } from '../../src/store/dialect.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { openPageWriter, type WritableStore } from '../../src/sync/page-upsert.js';
+import { pageWriter, type WritableStore } from '../../src/sync/page-upsert.js';
 import { partitionKeeper } from '../../src/sync/page-partitions.js';
 import { tempDb } from '../auth/auth-fixture.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -86,14 +86,7 @@ for (const engine of engines) {
 
     const machine = monitorModel.entityType('Citrix.Monitor.Model.Machine');
     const store = () => opened.store;
-    const upsert = async (rows: Record<string, unknown>[]) => {
-      const writer = await openPageWriter(store(), monitorModel, machine, engine.dialect);
-      try {
-        return await store().transaction(() => writer.write(CUSTOMER, rows));
-      } finally {
-        await writer.close();
-      }
-    };
+    const upsert = (rows: Record<string, unknown>[]) => store().transaction(() => pageWriter(store(), monitorModel, machine, engine.dialect).write(CUSTOMER, rows));
     const stored = async () =>
       (await store().query({ sql: `SELECT "Id", "Name", "ModifiedDate", "IsInMaintenanceMode" FROM "Machines" WHERE "_customer_id" = $1 ORDER BY "Id"`, parameters: [CUSTOMER] })).rows;
 
@@ -142,12 +135,11 @@ for (const engine of engines) {
       test('samples of a month with no partition get one before they are stored', async () => {
         const type = monitorModel.entityType('Citrix.Monitor.Model.ResourceUtilization');
         const rows = [1, 2].map((n) => ({ ...rowOf(type, n), CollectedDate: `2031-0${n}-15T00:00:00Z` }));
-        const writer = await openPageWriter(store(), monitorModel, type, engine.dialect);
+        const writer = pageWriter(store(), monitorModel, type, engine.dialect);
         await store().transaction(async () => {
           await partitionKeeper(store(), monitorModel, type, engine.dialect)(rows);
           await writer.write(CUSTOMER, rows);
         });
-        await writer.close();
         const where = (await store().query({ sql: `SELECT tableoid::regclass::text FROM "ResourceUtilization" WHERE "_customer_id" = $1 ORDER BY 1`, parameters: [CUSTOMER] })).rows.map((r) => r[0]);
         assert.deepEqual(where, ['"ResourceUtilization_p203101"', '"ResourceUtilization_p203102"']);
       });

@@ -50,6 +50,8 @@ const META_COLUMNS = ['customer_id', 'schema_version', 'seed', 'machines', 'days
 /**
  * Copies every table (only `customerId`'s rows when given) from the DuckDB store into the
  * PostgreSQL store, whose schema must exist, then refreshes the planner's statistics of the tables.
+ * One transaction: a load that dies half-way (killed, disk full) leaves nothing of itself behind,
+ * and the next one starts from the state before it.
  */
 export async function loadFromDuckDb(
   source: DuckDbStore,
@@ -57,38 +59,56 @@ export async function loadFromDuckDb(
   options: { customerId?: string; model?: Model; onProgress?: (p: LoadProgress) => void; /** See BULK_ROWS. */ bulkRows?: number } = {},
 ): Promise<void> {
   const model = options.model ?? monitorModel;
-  const tables: { name: string; columns: string[]; customerColumn: string; partitionColumn?: string }[] = [
+  const tables: LoadTable[] = [
     ...tableDefs(model, postgresDialect).map((d) => ({ name: d.name, columns: d.columns.map((c) => c.name), customerColumn: CUSTOMER_COLUMN, partitionColumn: d.partitionColumn })),
     { name: META_TABLE, columns: META_COLUMNS, customerColumn: 'customer_id' },
   ];
   const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-load-'));
   try {
-    let done = 0;
-    for (const table of tables) {
-      options.onProgress?.({ table: table.name, tables: tables.length, done });
-      const file = join(dir, `${table.name}.csv`);
-      const columns = table.columns.map(quote).join(', ');
-      const where = options.customerId === undefined ? '' : ` WHERE ${quote(table.customerColumn)} = '${options.customerId.replaceAll("'", "''")}'`;
-      if (table.partitionColumn !== undefined) {
-        const time = quote(table.partitionColumn);
-        const span = await source.query({ sql: `SELECT min(${time}), max(${time}) FROM ${quote(table.name)}${where}`, parameters: [] });
-        const [from, to] = span.rows[0] ?? [];
-        // No rows, or none with a time: nothing needs a month (rows without one go to DEFAULT).
-        if (typeof from === 'bigint' && typeof to === 'bigint') await ensureMonthlyPartitions(target, table.name, from, to, model);
-      }
-      // `\N` marks NULL, so an empty string stays an empty string.
-      await source.execute(`COPY (SELECT ${columns} FROM ${quote(table.name)}${where}) TO '${file.replaceAll("'", "''")}' (FORMAT CSV, HEADER false, NULLSTR '\\N')`);
-      const rows = Number((await source.query({ sql: `SELECT count(*) FROM ${quote(table.name)}${where}`, parameters: [] })).rows[0]![0]);
-      const copy = () => target.copyIn(`COPY ${quote(table.name)} (${columns}) FROM STDIN (FORMAT csv, NULL '\\N')`, createReadStream(file));
-      if (rows >= (options.bulkRows ?? BULK_ROWS) && table.name !== META_TABLE) await fillWithoutIndexes(target, table.name, model, copy);
-      else await copy();
-      rmSync(file, { force: true });
-      done++;
-    }
-    // Statistics of the new rows, so that the first queries already plan index ranges.
-    await target.execute(`ANALYZE ${tables.map((t) => quote(t.name)).join(', ')}`);
-    options.onProgress?.({ table: '', tables: tables.length, done });
+    await target.transaction(() => copyTables(source, target, tables, dir, model, options));
+    options.onProgress?.({ table: '', tables: tables.length, done: tables.length });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface LoadTable {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly customerColumn: string;
+  readonly partitionColumn?: string;
+}
+
+async function copyTables(
+  source: DuckDbStore,
+  target: PostgresStore,
+  tables: readonly LoadTable[],
+  dir: string,
+  model: Model,
+  options: { customerId?: string; onProgress?: (p: LoadProgress) => void; bulkRows?: number },
+): Promise<void> {
+  let done = 0;
+  for (const table of tables) {
+    options.onProgress?.({ table: table.name, tables: tables.length, done });
+    const file = join(dir, `${table.name}.csv`);
+    const columns = table.columns.map(quote).join(', ');
+    const where = options.customerId === undefined ? '' : ` WHERE ${quote(table.customerColumn)} = '${options.customerId.replaceAll("'", "''")}'`;
+    if (table.partitionColumn !== undefined) {
+      const time = quote(table.partitionColumn);
+      const span = await source.query({ sql: `SELECT min(${time}), max(${time}) FROM ${quote(table.name)}${where}`, parameters: [] });
+      const [from, to] = span.rows[0] ?? [];
+      // No rows, or none with a time: nothing needs a month (rows without one go to DEFAULT).
+      if (typeof from === 'bigint' && typeof to === 'bigint') await ensureMonthlyPartitions(target, table.name, from, to, model);
+    }
+    // `\N` marks NULL, so an empty string stays an empty string.
+    await source.execute(`COPY (SELECT ${columns} FROM ${quote(table.name)}${where}) TO '${file.replaceAll("'", "''")}' (FORMAT CSV, HEADER false, NULLSTR '\\N')`);
+    const rows = Number((await source.query({ sql: `SELECT count(*) FROM ${quote(table.name)}${where}`, parameters: [] })).rows[0]![0]);
+    const copy = () => target.copyIn(`COPY ${quote(table.name)} (${columns}) FROM STDIN (FORMAT csv, NULL '\\N')`, createReadStream(file));
+    if (rows >= (options.bulkRows ?? BULK_ROWS) && table.name !== META_TABLE) await fillWithoutIndexes(target, table.name, model, copy);
+    else await copy();
+    rmSync(file, { force: true });
+    done++;
+  }
+  // Statistics of the new rows, so that the first queries already plan index ranges.
+  await target.execute(`ANALYZE ${tables.map((t) => quote(t.name)).join(', ')}`);
 }
