@@ -34,6 +34,7 @@ export function demoCommand(): Command {
         memoryLimit: DEFAULT_MEMORY_LIMIT,
         concurrency: DEFAULT_CONCURRENCY_PER_CUSTOMER,
         queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
+        logLevel: 'info',
       });
     });
 }

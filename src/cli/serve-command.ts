@@ -12,6 +12,7 @@ import { isPostgresUrl } from '../store/postgres/postgres-store.js';
 import { freePort } from './free-port.js';
 import { compilerFor, describeLocation, NO_DATABASE, openStore } from './engine.js';
 import { positiveInteger } from './option-values.js';
+import type { RequestLog } from '../http/request-log.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_CUSTOMER_ID } from '../generate/defaults.js';
 
@@ -34,6 +35,10 @@ export interface ServeOptions {
   readonly readOnly?: boolean;
   /** PostgreSQL: a replica the queries go to. */
   readonly readDb?: string;
+  /** Level of the JSON request log on stdout. */
+  readonly logLevel: RequestLog['level'];
+  /** Origins browsers may call from (CORS); none when absent. */
+  readonly cors?: readonly string[];
 }
 
 export function parsePort(value: string): number {
@@ -83,7 +88,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     concurrencyPerCustomer: options.concurrency,
     concurrencyLimit,
     queryTimeoutMs: options.queryTimeoutMs,
-    logger: false,
+    log: { level: options.logLevel },
+    cors: options.cors ? { origins: options.cors } : undefined,
   });
   const close = async () => {
     await app.close();
@@ -150,7 +156,9 @@ export function serveCommand(): Command {
     .option('--concurrency <n>', 'queries one customer may have in flight (more get 429)', positiveInteger, DEFAULT_CONCURRENCY_PER_CUSTOMER)
     .option('--query-timeout <seconds>', 'cancel a query running longer than this (503)', positiveInteger, DEFAULT_QUERY_TIMEOUT_MS / 1000)
     .option('--read-only', 'DuckDB: open the file read-only, so other processes can read it too (with --auth none)')
-    .action(async (opts: { db?: string; readDb?: string; workers: number; port: number; host: string; auth: AuthOption; customer: string; memoryLimit: string; concurrency: number; queryTimeout: number; readOnly?: boolean }) => {
+    .addOption(new Option('--log-level <level>', 'JSON request log on stdout, one line per request with its id').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .option('--cors <origins>', 'let browsers of these origins call the API (comma-separated, or *); off by default', (v: string) => v.split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .action(async (opts: { db?: string; readDb?: string; workers: number; port: number; host: string; auth: AuthOption; customer: string; memoryLimit: string; concurrency: number; queryTimeout: number; readOnly?: boolean; logLevel: RequestLog['level']; cors?: string[] }) => {
       if (opts.readOnly && opts.auth !== 'none') command.error(`error: ${READ_ONLY_NEEDS_NO_AUTH}`);
       const db = opts.db ?? process.env.DATABASE_URL;
       if (!db) return command.error(`error: ${NO_DATABASE}`);

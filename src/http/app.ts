@@ -19,6 +19,9 @@ import { PreparedPages, type PreparedPagesLimits } from './prepared-pages.js';
 import { followsNextLink, handleQuery, type QueryRequest, type QueryResponse } from './query-handler.js';
 import { matchServiceRoot, SERVICE_ROOTS } from './service-roots.js';
 import { registerTokenRoute, type IssueToken } from './token-route.js';
+import { requestIdOf, registerRequestIds } from './request-ids.js';
+import { loggerOptions, registerRequestLog, type RequestLog } from './request-log.js';
+import { registerSecurityHeaders, type CorsOptions } from './security-headers.js';
 
 /** Citrix documents one query in flight per customer and a 30-second query time limit. */
 export const DEFAULT_CONCURRENCY_PER_CUSTOMER = 1;
@@ -44,7 +47,10 @@ export interface AppDependencies {
   readonly limits?: QueryLimits;
   /** The clock tokens are checked against (tests move it). */
   readonly now?: () => Date;
-  readonly logger?: boolean;
+  /** One JSON line per exchange (none by default). */
+  readonly log?: RequestLog;
+  /** Browsers of these origins may call (CORS); none by default. */
+  readonly cors?: CorsOptions;
   readonly resultCache?: ResultCacheLimits;
   /** Next pages of a walk answered ahead of their request; limits `{ maxEntries: 0 }` turn this off. */
   readonly preparedPages?: PreparedPagesLimits | PreparedPages<Answer>;
@@ -92,7 +98,13 @@ function isEngineDataError(error: unknown): error is Error {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const limits = deps.limits ?? DEFAULT_QUERY_LIMITS;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: loggerOptions(deps.log),
+    disableRequestLogging: true,
+    // A request that arrives on an open connection while the server drains (SIGTERM) is answered
+    // like any other, instead of Fastify's own 503 body; new connections are refused meanwhile.
+    return503OnClosing: false,
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'requestId',
     // Node refuses a request line and headers past 16 KB with a bare 431; with room above the URL
     // limit, a long URL gets our 400 that says what the limit is.
     http: { maxHeaderSize: Math.max(16_384, Math.min(limits.maxUrlLength, 1_048_576) + 16_384) },
@@ -108,6 +120,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       void sendError(reply, new ODataError('syntax', `The request URL is not valid: ${error.message}`, { target: 'path' }));
     },
   });
+
+  registerRequestIds(app);
+  if (deps.log) registerRequestLog(app);
+  await registerSecurityHeaders(app, deps.cors);
 
   const timeoutMs = deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   app.setErrorHandler((error, _request, reply) => {

@@ -229,7 +229,7 @@ describe('concurrency and time limits', () => {
       assert.equal(refused.headers['retry-after'], '4');
       const body = JSON.parse(refused.body);
       assert.equal(body.type, 'https://errors-api.cloud.com/common/rateLimitExceeded');
-      assert.deepEqual(body.parameters, [{ name: 'retryDelay', value: '4' }]);
+      assert.deepEqual(body.parameters, [{ name: 'retryDelay', value: '4' }, { name: 'transactionId', value: refused.headers['citrix-transactionid'] }]);
       assert.equal((await other).statusCode, 200, 'another customer is not held back');
       assert.equal((await get(mine)).statusCode, 200, 'the slot is free again');
     } finally {
