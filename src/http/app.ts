@@ -22,6 +22,7 @@ import { registerTokenRoute, type IssueToken } from './token-route.js';
 import { requestIdOf, registerRequestIds } from './request-ids.js';
 import { loggerOptions, registerRequestLog, type RequestLog } from './request-log.js';
 import { registerSecurityHeaders, type CorsOptions } from './security-headers.js';
+import { registerDashboard } from './dashboard.js';
 
 /** Citrix documents one query in flight per customer and a 30-second query time limit. */
 export const DEFAULT_CONCURRENCY_PER_CUSTOMER = 1;
@@ -54,6 +55,8 @@ export interface AppDependencies {
   readonly resultCache?: ResultCacheLimits;
   /** Next pages of a walk answered ahead of their request; limits `{ maxEntries: 0 }` turn this off. */
   readonly preparedPages?: PreparedPagesLimits | PreparedPages<Answer>;
+  /** The fleet dashboard at `/` and `/dashboard` (on by default). */
+  readonly dashboard?: boolean;
 }
 
 /** A query's answer, with the body already encoded (prepared pages hold it this way). */
@@ -238,6 +241,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return reply.type(contentType(response.json!)).send(response.bytes);
   };
 
+  if (deps.dashboard ?? true) await registerDashboard(app, { access: deps.access });
   for (const root of SERVICE_ROOTS) {
     app.all(root, handler);
     app.all(`${root}/*`, handler);
