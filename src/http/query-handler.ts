@@ -4,13 +4,13 @@ import { bindQuery } from '../odata/bind/query-binder.js';
 import { ODataError } from '../odata/errors.js';
 import { contextUrl } from '../odata/format/context-url.js';
 import { jsonValue, rawValueText, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
-import { parseQueryString, parseResourcePath } from '../odata/parse/index.js';
+import { parseQueryString, parseResourcePath, percentDecode } from '../odata/parse/index.js';
 import { DEFAULT_QUERY_LIMITS, validateQuery, type QueryLimits } from '../odata/validate/index.js';
-import { encodePageToken, strideOf } from '../sql/keyset.js';
-import { lowerQuery } from '../sql/lower-query.js';
+import { encodePageToken, openPageToken, sealPageToken, strideOf } from '../sql/keyset.js';
+import { lowerQuery, type EntityLayout } from '../sql/lower-query.js';
 import type { QueryCompiler } from '../sql/query-compiler.js';
 import type { ResultCache } from '../store/result-cache.js';
-import { runPlan } from '../store/run-plan.js';
+import { firstRows, rowsWithin, runPlan, type PageRows } from '../store/run-plan.js';
 import { cancellableBy, type Store } from '../store/store.js';
 import { negotiateJson, preferredPageSize } from './negotiation.js';
 
@@ -73,6 +73,34 @@ function signatureOf(request: QueryRequest): string {
   return JSON.stringify([request.customerId, request.path, optionsBesidesSkiptoken(request.rawQuery), request.prefer ?? '']);
 }
 
+/** A query component as the parser reads it (clients may re-encode a next link: `%20`, `+`, `%27`), or as sent when it does not decode. */
+function decoded(component: string, plusAsSpace: boolean): string {
+  try {
+    return percentDecode(component, { plusAsSpace });
+  } catch {
+    return component;
+  }
+}
+
+/**
+ * What a `$skiptoken` is sealed to: the tenant, the path and the options but the skiptoken (decoded,
+ * in any order). Another customer's token, or one of another query, is refused with a 400.
+ */
+function tokenScope(request: QueryRequest): string {
+  const options = optionsBesidesSkiptoken(request.rawQuery).map((p) => decoded(p, true)).sort();
+  return JSON.stringify([request.customerId, decoded(request.path, false), options]);
+}
+
+/** The page with as many rows as its expansions leave room for (the next link goes on from there); a 400 when not even one fits. */
+function withinBudget(page: PageRows, entity: EntityLayout, limits: QueryLimits): PageRows {
+  const fit = rowsWithin(limits.maxExpandedEntities, page.rows, entity, page.children);
+  if (fit === page.rows.length) return page;
+  if (fit === 0) {
+    throw new ODataError('semantic', `One entity with its $expand would write more than ${limits.maxExpandedEntities} entities: limit the expanded collections with $top or $filter inside $expand.`, { target: '$expand' });
+  }
+  return firstRows(page, fit);
+}
+
 export async function handleQuery(request: QueryRequest): Promise<QueryResponse> {
   const store = request.signal ? cancellableBy(request.store, request.signal) : request.store;
   const options = parseQueryString(request.rawQuery);
@@ -85,7 +113,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     model: request.model,
     customerId: request.customerId,
     query,
-    paging: { pageSize: preferred ?? MAX_PAGE_SIZE, skiptoken: options.skiptoken?.value },
+    paging: { pageSize: preferred ?? MAX_PAGE_SIZE, skiptoken: options.skiptoken && openPageToken(options.skiptoken.value, tokenScope(request)) },
     compiler: request.compiler,
   });
   const headers: Record<string, string> = {};
@@ -95,7 +123,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const result = await store.query(plan.countQuery);
     return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
   }
-  const page = await runPlan(store, plan, { cache: request.cache, signature: signatureOf(request) });
+  const page = withinBudget(await runPlan(store, plan, { cache: request.cache, signature: signatureOf(request) }), plan.entity, request.limits ?? DEFAULT_QUERY_LIMITS);
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
     let next: QueryResponse['next'];
@@ -106,7 +134,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       const lead = plan.orderColumns[0]!;
       // Measured from where this page started, so pages that each stay within one value still advance.
       const stride = strideOf(plan.leadBefore ?? page.rows[0]![lead], last[lead]) ?? plan.strideBefore;
-      next = { path: request.path, rawQuery: nextQuery(request.rawQuery, encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next })) };
+      next = { path: request.path, rawQuery: nextQuery(request.rawQuery, sealPageToken(encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next }), tokenScope(request))) };
     }
     const nextLink = next && `${request.serviceRoot}/${next.path}?${next.rawQuery}`;
     return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers, next };

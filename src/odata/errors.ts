@@ -9,7 +9,7 @@ export type ODataErrorKind =
   | 'syntax' // text does not follow the grammar: 400
   | 'semantic' // unknown name, wrong type, unsupported combination: 400
   | 'notFound' // unknown entity set or key: 404
-  | 'notImplemented' // valid OData we chose not to support: 501
+  | 'notImplemented' // valid OData we chose not to support: 400 (code NotImplemented), as ASP.NET OData refuses such queries
   | 'methodNotAllowed' // the service is read-only: 405
   | 'notAcceptable' // unservable $format / Accept: 406
   | 'timeout'; // the query ran past the server's time limit and was cancelled: 503
@@ -18,7 +18,7 @@ const statusOf: Record<ODataErrorKind, number> = {
   syntax: 400,
   semantic: 400,
   notFound: 404,
-  notImplemented: 501,
+  notImplemented: 400,
   methodNotAllowed: 405,
   notAcceptable: 406,
   timeout: 503,

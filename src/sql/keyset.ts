@@ -1,6 +1,7 @@
 // Server-driven paging by keyset: the next page starts after the last row's ordering values, so
 // page 1,000 costs what page 1 costs. Nulls sort first ascending and last descending, as on
 // the reference's SQL Server.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EdmPrimitive } from '../model/types.js';
 import { ODataError } from '../odata/errors.js';
 import type { RowValue } from '../store/store.js';
@@ -90,13 +91,40 @@ function decodeBlock(b: unknown): PageToken['block'] {
   return { id, position };
 }
 
+/**
+ * Whether a decoded ordering value can stand where a value of `type` is compared (what rowValueParam
+ * binds). Numbers may come back from either engine as number or bigint (`length()` is a BIGINT in DuckDB).
+ */
+function fitsType(value: RowValue, type: EdmPrimitive | null): boolean {
+  if (value === null || type === null) return true;
+  switch (type) {
+    case 'Edm.DateTimeOffset':
+      return typeof value === 'bigint';
+    case 'Edm.Byte':
+    case 'Edm.Int16':
+    case 'Edm.Int32':
+    case 'Edm.Int64':
+    case 'Edm.Double':
+    case 'Edm.Decimal':
+      return typeof value === 'number' || typeof value === 'bigint';
+    case 'Edm.Boolean':
+      return typeof value === 'boolean';
+    case 'Edm.String':
+    case 'Edm.Guid':
+    case 'Edm.Date':
+      return typeof value === 'string';
+    default:
+      return typeof value !== 'boolean';
+  }
+}
+
 export function encodePageToken(token: PageToken): string {
   const body = JSON.stringify({ a: token.after.map(encodeValue), r: token.returned, c: token.count ?? null, s: token.stride?.toString() ?? null, b: token.block ?? null });
   return Buffer.from(body, 'utf8').toString('base64url');
 }
 
-/** Decodes a token of a query whose ordering has `arity` items; anything else is a 400. */
-export function decodePageToken(text: string, arity: number): PageToken {
+/** Decodes a token of a query whose ordering items have these types; anything else is a 400. */
+export function decodePageToken(text: string, types: readonly (EdmPrimitive | null)[]): PageToken {
   let parsed: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(text)) throw invalidToken();
@@ -106,11 +134,45 @@ export function decodePageToken(text: string, arity: number): PageToken {
   }
   if (typeof parsed !== 'object' || parsed === null) throw invalidToken();
   const { a, r, c, s, b } = parsed as { a?: unknown; r?: unknown; c?: unknown; s?: unknown; b?: unknown };
-  if (!Array.isArray(a) || a.length !== arity) throw invalidToken();
+  if (!Array.isArray(a) || a.length !== types.length) throw invalidToken();
   if (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 0) throw invalidToken();
   if (c !== null && (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 0)) throw invalidToken();
   if (s !== undefined && s !== null && (typeof s !== 'string' || !/^\d{1,19}$/.test(s))) throw invalidToken();
-  return { after: a.map(decodeValue), returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, block: decodeBlock(b) };
+  const after = a.map(decodeValue);
+  if (after.some((value, i) => !fitsType(value, types[i]!))) throw invalidToken();
+  return { after, returned: r, count: c ?? undefined, stride: typeof s === 'string' ? BigInt(s) : undefined, block: decodeBlock(b) };
+}
+
+// --- sealing: a token answers only the query that wrote it ------------------------------------
+
+/** Bytes of the digest a sealed token carries (128 bits). */
+const SEAL_BYTES = 16;
+
+function sealOf(body: string, scope: string): Buffer {
+  return createHash('sha256').update(scope).update('\n').update(body).digest().subarray(0, SEAL_BYTES);
+}
+
+/**
+ * `token.seal`: the seal is a digest of the token with its scope (the tenant, path and options of
+ * the query that wrote it), so a token replayed by another customer, on another query, truncated
+ * or altered in any bit is refused with a 400 before anything of it is read. The digest is not a
+ * secret: whoever computes one can page only through rows the scope's own query already returns.
+ */
+export function sealPageToken(token: string, scope: string): string {
+  return `${token}.${sealOf(token, scope).toString('base64url')}`;
+}
+
+/** The token of a sealed `$skiptoken` of this scope; a 400 when the seal is missing or does not match. */
+export function openPageToken(text: string, scope: string): string {
+  const dot = text.lastIndexOf('.');
+  const token = text.slice(0, dot);
+  const seal = text.slice(dot + 1);
+  // Only the canonical base64url spelling is accepted, so no two texts carry one seal.
+  if (dot < 0 || !/^[A-Za-z0-9_-]+$/.test(seal) || Buffer.from(seal, 'base64url').toString('base64url') !== seal) throw invalidToken();
+  const given = Buffer.from(seal, 'base64url');
+  const expected = sealOf(token, scope);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidToken();
+  return token;
 }
 
 /** The leading value's advance assumed before any page has measured one (a first page within one instant): an hour. */

@@ -193,6 +193,8 @@ function aggregateSql(method: 'sum' | 'min' | 'max' | 'average' | 'countdistinct
       return type === 'Edm.Int64' ? { kind: 'cast', operand: { kind: 'aggregate', fn: 'sum', arg, distinct: false }, type: 'BIGINT', lenient: false } : { kind: 'aggregate', fn: sqlAggregate.sum, arg, distinct: false };
     case 'min':
     case 'max':
+      // PostgreSQL has no min/max of uuid; the canonical text orders as the value does (on both engines).
+      if (type === 'Edm.Guid' && arg) return { kind: 'cast', operand: { kind: 'aggregate', fn: sqlAggregate[method], arg: { kind: 'cast', operand: arg, type: 'VARCHAR', lenient: false }, distinct: false }, type: 'UUID', lenient: false };
       return { kind: 'aggregate', fn: sqlAggregate[method], arg, distinct: false };
     default:
       return assertNever(method);

@@ -13,7 +13,9 @@ import { and, binary, column, FALSE, NULL, select, TRUE, type JoinNode, type Sel
 
 /** A constant as a bound parameter, cast to its SQL type. */
 export function param(value: ConstantValue, type: EdmPrimitive | null): SqlExpr {
-  if (value === null || type === null) return NULL;
+  if (type === null) return NULL;
+  // A typed null keeps its type: PostgreSQL cannot choose among sum(...) overloads for a bare NULL.
+  if (value === null) return { kind: 'cast', operand: NULL, type: sqlTypeOf[type], lenient: false };
   return { kind: 'param', value: paramValue(value, type), type: sqlTypeOf[type] };
 }
 
@@ -222,8 +224,12 @@ function lowerBinary(expr: BoundExpr & { kind: 'binary' }, scope: RowScope): Sql
       return binary('/', lowerExpression(left, scope), lowerExpression(right, scope));
     case 'divby':
       return binary('/', lowerExpression(left, scope), lowerExpression(right, scope));
-    case 'mod':
-      return binary('%', lowerExpression(left, scope), lowerExpression(right, scope));
+    case 'mod': {
+      const [l, r] = [lowerExpression(left, scope), lowerExpression(right, scope)];
+      // PostgreSQL has no % on double precision; C#'s (and DuckDB's) remainder is a - b * trunc(a / b).
+      if (expr.type === 'Edm.Double') return binary('-', l, binary('*', r, { kind: 'call', fn: 'trunc', args: [binary('/', l, r)] }));
+      return binary('%', l, r);
+    }
     default:
       return assertNever(operator);
   }

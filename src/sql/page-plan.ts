@@ -47,7 +47,7 @@ function countOf(source: RowSource): SelectNode {
 export function pagePlan(request: PageRequest): QueryPlan {
   const { paging, keyset, columns: cols } = request;
   const orderColumns = keyset.map((k) => cols.reuse(k.expr));
-  const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.length) : undefined;
+  const token: PageToken | undefined = paging.skiptoken !== undefined ? decodePageToken(paging.skiptoken, keyset.map((k) => k.type)) : undefined;
   const returnedBefore = token?.returned ?? 0;
   const remainingTop = request.top !== undefined ? Math.max(0, request.top - returnedBefore) : undefined;
   const pageRows = request.collection ? Math.min(paging.pageSize, remainingTop ?? Infinity) : 2;

@@ -4,6 +4,18 @@ import type { CompiledQuery, SqlValue } from '../store/store.js';
 import type { DatePart, FromNode, OrderNode, SelectNode, SqlExpr, SqlFunction, SqlType } from './sql-nodes.js';
 import { standardTypeName } from './sql-types.js';
 
+function isConstant(expr: SqlExpr): boolean {
+  return expr.kind === 'param' || expr.kind === 'keyword' || (expr.kind === 'cast' && isConstant(expr.operand));
+}
+
+/**
+ * The items that order anything: a constant (`topcount(2, null)`, a cast that always fails) orders
+ * nothing, and SQL would read an integer literal there as a column position and refuses a NULL.
+ */
+function ordering(items: readonly OrderNode[]): readonly OrderNode[] {
+  return items.filter((o) => !isConstant(o.expr));
+}
+
 export class QueryCompiler {
   private text = '';
   private parameters: SqlValue[] = [];
@@ -99,9 +111,9 @@ export class QueryCompiler {
       this.append(' HAVING ');
       this.visitExpr(node.having);
     }
-    if (node.orderBy.length > 0) {
+    if (ordering(node.orderBy).length > 0) {
       this.append(' ORDER BY ');
-      this.visitOrder(node.orderBy);
+      this.visitOrder(ordering(node.orderBy));
     }
     if (node.limit !== undefined) this.append(` LIMIT ${Math.trunc(node.limit)}`);
     if (node.offset !== undefined && node.offset > 0) this.append(` OFFSET ${Math.trunc(node.offset)}`);
@@ -209,6 +221,11 @@ export class QueryCompiler {
         this.visitExtract(expr.part, expr.operand);
         return;
       case 'in':
+        // `x in ()` holds for no row (SQL has no empty IN list).
+        if (expr.list.length === 0) {
+          this.append('FALSE');
+          return;
+        }
         this.append('(');
         this.visitExpr(expr.operand);
         this.append(' IN (');
@@ -256,9 +273,9 @@ export class QueryCompiler {
           this.append('PARTITION BY ');
           this.list(expr.partitionBy, (e) => this.visitExpr(e));
         }
-        if (expr.orderBy.length > 0) {
+        if (ordering(expr.orderBy).length > 0) {
           this.append(' ORDER BY ');
-          this.visitOrder(expr.orderBy);
+          this.visitOrder(ordering(expr.orderBy));
         }
         this.append(')');
         return;

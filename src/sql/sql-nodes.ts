@@ -47,6 +47,7 @@ export type SqlFunction =
   | 'round'
   | 'floor'
   | 'ceil'
+  | 'trunc'
   | 'coalesce'
   | 'right';
 

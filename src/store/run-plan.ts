@@ -94,6 +94,42 @@ export async function runPlan(store: Store, plan: QueryPlan, access?: CacheAcces
   return finish(store, plan, rows, hasMore, await countOf(store, plan, rows), undefined);
 }
 
+/**
+ * How many of `rows`, from the first, fit in `budget` entities with everything their expands write
+ * (an expanded entity counts each time it is written, as the JSON repeats it); 0 when the first row
+ * alone does not. Each list of children is counted once, however often it is written.
+ */
+export function rowsWithin(budget: number, rows: readonly Row[], entity: EntityLayout, children: ChildRows): number {
+  const listSizes = new Map<readonly Row[], number>();
+  const size = (row: Row, layout: EntityLayout): number => {
+    let n = 1;
+    for (const field of layout.fields) {
+      if (field.kind === 'entity') {
+        if (field.presence === undefined || row[field.presence] !== null) n += size(row, field.entity);
+      } else if (field.kind === 'collection') {
+        const list = children.get(field.plan)?.get(parentKey(row, field.parentColumns));
+        if (!list) continue;
+        let total = listSizes.get(list);
+        if (total === undefined) listSizes.set(list, (total = list.reduce((sum, child) => sum + size(child, field.plan.entity), 0)));
+        n += total;
+      }
+    }
+    return n;
+  };
+  let written = 0;
+  for (let i = 0; i < rows.length; i++) {
+    written += size(rows[i]!, entity);
+    if (written > budget) return i;
+  }
+  return rows.length;
+}
+
+/** The first `count` rows of a page; the rest follow by its next link (into the same block while it is kept). */
+export function firstRows(page: PageRows, count: number): PageRows {
+  const dropped = page.rows.length - count;
+  return { ...page, rows: page.rows.slice(0, count), hasMore: true, next: page.next && { id: page.next.id, position: page.next.position - dropped } };
+}
+
 async function fetchChildren(store: Store, entity: EntityLayout, rows: readonly Row[], children: ChildRows): Promise<void> {
   if (rows.length === 0) return;
   for (const field of entity.fields) {

@@ -229,6 +229,62 @@ test('limits given to handleQuery are honoured', async () => {
   });
 });
 
+describe('expanded entities a response writes (found by the query fuzzer: 513 MB of JSON on a small fleet)', () => {
+  /** Read-ahead blocks of a walk, kept across its pages: a shortened page's link points into them. */
+  const cache = new ResultCache();
+  /** The answer to GET Set?query through handleQuery, with at most `budget` entities a response. */
+  const answer = async (path: string, rawQuery: string, budget: number) => {
+    const response = await handleQuery({
+      model: monitorModel,
+      store: fleet.store,
+      compiler: () => new DuckDbQueryCompiler(),
+      customerId: fleet.customerId,
+      serviceRoot: 'http://localhost/monitorodata',
+      path,
+      rawQuery,
+      accept: undefined,
+      prefer: undefined,
+      now: new Date(),
+      cache,
+      limits: { ...DEFAULT_QUERY_LIMITS, maxExpandedEntities: budget },
+    });
+    return { ...response, body: JSON.parse(String(response.body)) };
+  };
+
+  test('a page whose expansions pass the budget holds fewer rows, and its next link goes on from there', async () => {
+    // Every summary repeats its delivery group's summaries: the JSON grows with rows x summaries of a group.
+    const query = '$select=MachineId,SummaryDate,Granularity&$expand=DesktopGroup($select=Id;$expand=ResourceUtilizationSummary($select=Granularity))';
+    const [[perGroup]] = await fleet.sql(`SELECT max(n) FROM (SELECT count(*) AS n FROM ResourceUtilizationSummary WHERE _customer_id = $1 GROUP BY DesktopGroupId)`, [fleet.customerId]);
+    const budget = Number(perGroup) * 5;
+    const rows: string[] = [];
+    let rawQuery: string | undefined = query;
+    while (rawQuery !== undefined) {
+      const page = await answer('ResourceUtilizationSummary', rawQuery, budget);
+      assert.equal(page.status, 200);
+      const written = page.body.value.reduce((n: number, row: any) => n + 1 + (row.DesktopGroup ? 1 + row.DesktopGroup.ResourceUtilizationSummary.length : 0), 0);
+      assert.ok(written <= budget, `${written} entities written`);
+      rows.push(...page.body.value.map((row: any) => `${row.MachineId} ${row.SummaryDate} ${row.Granularity}`));
+      rawQuery = page.next?.rawQuery;
+    }
+    const [[all]] = await fleet.sql(`SELECT count(*) FROM ResourceUtilizationSummary WHERE _customer_id = $1`, [fleet.customerId]);
+    assert.equal(rows.length, Number(all));
+    assert.equal(new Set(rows).size, rows.length, 'no row twice');
+  });
+
+  test('one entity that alone passes the budget is refused with a 400 naming $expand', async () => {
+    const [[group]] = await fleet.sql(`SELECT Id::VARCHAR FROM DesktopGroups WHERE _customer_id = $1 AND Id IN (SELECT DesktopGroupId FROM ResourceUtilizationSummary)`, [fleet.customerId]);
+    for (const [path, rawQuery] of [[`DesktopGroups(${group})`, '$expand=ResourceUtilizationSummary'], ['DesktopGroups', `$filter=Id eq ${group}&$expand=ResourceUtilizationSummary`]] as const) {
+      await assert.rejects(answer(path, rawQuery, 10), (error: unknown) => {
+        assert.ok(error instanceof ODataError);
+        assert.deepEqual([error.status, error.target], [400, '$expand']);
+        assert.match(error.message, /more than 10 entities/);
+        return true;
+      });
+    }
+    assert.equal((await answer(`DesktopGroups(${group})`, '$expand=ResourceUtilizationSummary($top=5)', 10)).status, 200);
+  });
+});
+
 describe('URL length', () => {
   test('a URL past the limit gets a 400 naming the limit, also over a real connection (not a bare 431)', async () => {
     const long = `Machines?$filter=${encodeURIComponent(`Name eq '${'x'.repeat(DEFAULT_QUERY_LIMITS.maxUrlLength)}'`)}`;

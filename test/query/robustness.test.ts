@@ -92,3 +92,114 @@ test(`${count} mutated queries: no 5xx, every error an OData error with a messag
   assert.deepEqual(failures, []);
   assert.ok(errors > count / 6, `mutations should mostly be invalid, got ${errors} errors`);
 });
+
+// Regressions found by the query fuzzer (test/fuzz/query-fuzz.test.ts, bench/fuzz.bench.ts): each
+// answered 500 (on one engine or both) before; fleet.get asks DuckDB and PostgreSQL alike.
+const root = '/monitorodata';
+
+async function expectError(url: string, status: number, code: string, message: RegExp): Promise<any> {
+  const { status: got, body, text } = await fleet.get(url);
+  assert.equal(got, status, `${url}: ${text}`);
+  assert.equal(body.error.code, code, url);
+  assert.match(body.error.message, message, url);
+  return body.error;
+}
+
+test('an empty in list matches nothing (was invalid SQL `IN ()`)', async () => {
+  const none = await fleet.get(`${root}/DesktopGroups?$filter=IsInMaintenanceMode in ()&$count=true`);
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual([none.body['@odata.count'], none.body.value], [0, []]);
+  const all = await fleet.get(`${root}/Machines/$count?$filter=not (2025-05-05 in ())`);
+  const [[machines]] = await fleet.sql(`SELECT count(*) FROM Machines WHERE _customer_id = $1`, [fleet.customerId]);
+  assert.equal(all.text, String(machines));
+});
+
+test('unsupported OData answers 400 NotImplemented, not 501', async () => {
+  for (const [url, message] of [
+    ['Machines?$expand=Sessions($levels=2)', /\$levels/],
+    ['ConnectionFailureLogs?$expand=User/$count', /'User\/\$count' in \$expand/],
+    ['Machines?$apply=aggregate(Id with custom.method as X)', /custom aggregation method/],
+    ['DesktopGroups?$apply=groupby((Name),topcount(1,MachineCost))', /topcount\(\) inside groupby\(\)/],
+  ] as const) {
+    const error = await expectError(`${root}/${url}`, 400, 'NotImplemented', message);
+    assert.equal(typeof error.innererror.position, 'number', url);
+  }
+});
+
+test('a NUL character in a string literal is a 400 with its position (PostgreSQL text cannot hold it)', async () => {
+  const error = await expectError(`${root}/Connections?$filter=contains(ClientAddress,'a%00')`, 400, 'BadRequest', /U\+0000/);
+  assert.deepEqual([error.target, error.innererror.position], ['$filter', 23]);
+  await expectError(`${root}/Machines('%00')`, 400, 'BadRequest', /U\+0000/);
+});
+
+test('a cast between types with no conversion is null on both engines (PostgreSQL refused the SQL)', async () => {
+  const { body } = await fleet.get(`${root}/Machines?$filter=cast(Id,Edm.Int32) eq null and cast(CreatedDate,Edm.Guid) eq null&$count=true&$top=0`);
+  const [[machines]] = await fleet.sql(`SELECT count(*) FROM Machines WHERE _customer_id = $1`, [fleet.customerId]);
+  assert.equal(body['@odata.count'], Number(machines));
+  const computed = await fleet.get(`${root}/Machines?$compute=cast(CreatedDate,Edm.Int64) as A,cast(true,Edm.Double) as B,cast(IsAssigned,Edm.Int16) as C&$select=A,B,C&$top=1`);
+  assert.equal(computed.status, 200, computed.text);
+  assert.deepEqual(computed.body.value[0], { A: null, B: null, C: null });
+  assert.equal((await fleet.get(`${root}/Machines?$orderby=cast(Id,Edm.Boolean) desc&$top=2`)).status, 200);
+  // Such a null has its target type: it is no Boolean, so it cannot be a filter (PostgreSQL refused `WHERE CAST(NULL AS TIMESTAMP)`).
+  await expectError(`${root}/Sessions?$filter=cast(1,Edm.DateTimeOffset)`, 400, 'BadRequest', /must evaluate to a single boolean value/);
+  await expectError(`${root}/Sessions?$filter=cast(SessionKey,Edm.Date) and true`, 400, 'BadRequest', /incompatible types/);
+});
+
+test('ordering by a constant orders nothing (was a SQL column position, or NULL refused by PostgreSQL)', async () => {
+  const plain = await fleet.get(`${root}/Sessions?$select=SessionKey&$top=5`);
+  for (const order of ['null', '1', "'x'", '1 add 2 desc', 'cast(UserId,Edm.Guid)']) {
+    const ordered = await fleet.get(`${root}/Sessions?$select=SessionKey&$top=5&$orderby=${order}`);
+    assert.equal(ordered.status, 200, `${order}: ${ordered.text}`);
+    assert.deepEqual(ordered.body.value, plain.body.value, order);
+  }
+});
+
+test('an entity where a primitive value is expected is a 400 with its position', async () => {
+  for (const [url, position] of [
+    ["Sessions?$filter=endswith($it,'.com')", 9],
+    ['Sessions?$filter=2025-05-05 in ($it)', 15],
+    ['Machines?$filter=$it add 1 eq 2', 4],
+    ['Machines?$filter=length(DesktopGroup) gt 1', 7],
+    ['Machines?$compute=$it as X&$select=X', 0],
+    ['Machines?$apply=compute(DesktopGroup as X)', 8],
+  ] as const) {
+    const error = await expectError(`${root}/${url}`, 400, 'BadRequest', /./);
+    assert.equal(error.innererror.position, position, url);
+  }
+});
+
+test('mod of doubles works on PostgreSQL too (it has no % for double precision)', async () => {
+  const { status, body, text } = await fleet.get(`${root}/ResourceUtilization?$compute=PercentCpu mod 3.5 as M&$select=PercentCpu,M&$orderby=PercentCpu desc&$top=20`);
+  assert.equal(status, 200, text);
+  for (const row of body.value) assert.ok(Math.abs(row.M - (row.PercentCpu % 3.5)) < 1e-9, JSON.stringify(row));
+  // A huge operand, as the fuzzer sent it, in an ordering.
+  assert.equal((await fleet.get(`${root}/ResourceUtilization?$orderby=1.5E%2B300 mod 1e308 desc,PercentCpu&$top=1`)).status, 200);
+});
+
+test('division by zero is a 400 on PostgreSQL (a data exception), not a 500', async () => {
+  await expectError(`${root}/Machines?$filter=CurrentSessionCount div 0 eq 1`, 400, 'BadRequest', /could not be evaluated/);
+  const postgres = fleet.postgres!.app;
+  for (const url of ['Machines?$filter=CurrentSessionCount mod 0 eq 1', 'ResourceUtilizationSummary?$compute=AvgUsedMemory div 0 as P&$select=P']) {
+    const response = await postgres.inject({ method: 'GET', url: `${root}/${url.replaceAll(' ', '%20')}` });
+    assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+    assert.match(JSON.parse(response.body).error.message, /division by zero/);
+  }
+});
+
+test('min and max of a Guid work on PostgreSQL too (it has no min(uuid))', async () => {
+  const { status, body, text } = await fleet.get(`${root}/Machines?$apply=groupby((DesktopGroupId),aggregate(Id with min as A,Id with max as B,$count as N))&$orderby=DesktopGroupId`);
+  assert.equal(status, 200, text);
+  const rows = await fleet.sql(`SELECT DesktopGroupId::VARCHAR, min(Id)::VARCHAR, max(Id)::VARCHAR FROM Machines WHERE _customer_id = $1 GROUP BY 1`, [fleet.customerId]);
+  const expected = new Map(rows.map(([g, a, b]) => [g, [a, b]]));
+  for (const row of body.value) assert.deepEqual([row.A, row.B], expected.get(row.DesktopGroupId), JSON.stringify(row));
+});
+
+test('a null constant where SQL wants a type or an ordering: computed aliases, topsum, topcount', async () => {
+  const ordered = await fleet.get(`${root}/DesktopGroups?$compute=cast(false,Edm.Date) as A&$select=Name,A&$orderby=A desc`);
+  assert.equal(ordered.status, 200, ordered.text);
+  assert.ok(ordered.body.value.every((row: { A: unknown }) => row.A === null));
+  for (const apply of ['topcount(2,cast(Id,Edm.Int32))', 'topsum(2,cast(Id,Edm.Int32))', 'aggregate(cast(Id,Edm.Int32) with sum as S)']) {
+    const { status, text } = await fleet.get(`${root}/Machines?$apply=${apply}`);
+    assert.equal(status, 200, `${apply}: ${text}`);
+  }
+});

@@ -211,7 +211,8 @@ describe('PostgreSQL plans and partitions on a generated fleet', () => {
       assert.ok(link, `page ${i + 1} of ${path} has a next link`);
       url = new URL(link).pathname + new URL(link).search;
     }
-    return decodeURIComponent(url.slice(url.indexOf('?') + 1));
+    // planOf lowers the query as the handler does once it has checked the token's seal: without it.
+    return decodeURIComponent(url.slice(url.indexOf('?') + 1)).replace(/(\$skiptoken=[^&.]*)\.[^&]*/, '$1');
   }
 
   test('ResourceUtilizationSummary page 1 walks the order index of each partition, unsorted', async () => {

@@ -4,7 +4,7 @@
 import type { EdmPrimitive } from '../../model/types.js';
 import { ODataError, semanticError, type Span } from '../errors.js';
 import type { AggregateItemToken, ApplyExpandToken, ApplyStepToken, PathToken } from '../parse/syntax.js';
-import { bindCollectionPath, bindExpression, pathText, requireBoolean, type BindingScope } from './expression-binder.js';
+import { bindCollectionPath, bindExpression, bindPrimitive, pathText, requireBoolean, type BindingScope } from './expression-binder.js';
 import { bindCompute, bindOrderBy, withComputed } from './select-expand-binder.js';
 import {
   assertNever,
@@ -172,7 +172,7 @@ function bindShapeCompute(items: readonly { expr: Parameters<typeof bindExpressi
   const added: { expr: BoundExpr; field: ShapeField }[] = [];
   for (const item of items) {
     checkNewName(shape, added.map((a) => a.field), item.alias, item.span);
-    const expr = bindExpression(item.expr, state.scope);
+    const expr = bindPrimitive(item.expr, state.scope);
     added.push({ expr, field: shapeField(state, item.alias, [], typeOf(expr), 'computed') });
   }
   const output: AggregatedShape = { fields: [...shape.fields, ...added.map((a) => a.field)], keys: shape.keys };

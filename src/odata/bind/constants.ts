@@ -1,6 +1,7 @@
 // Constants of the bound tree: literal tokens turned into typed values, and conversions between
 // numeric types (and date → DateTimeOffset) folded at bind time instead of left to SQL.
 import type { EdmPrimitive } from '../../model/types.js';
+import { semanticError } from '../errors.js';
 import type { LiteralToken } from '../parse/syntax.js';
 import { assertNever, type BoundExpr, type ConstantValue } from './semantic.js';
 
@@ -22,6 +23,8 @@ export function constantOf(token: LiteralToken): BoundExpr {
     case 'double':
       return { kind: 'constant', type: 'Edm.Double', value: token.value };
     case 'string':
+      // PostgreSQL text cannot hold U+0000 (nor can SQL Server's reference data): no row could match it.
+      if (token.value.includes('\u0000')) throw semanticError(`The string literal at position ${token.span.start} contains the character U+0000 (%00), which no stored text can hold.`, token.span);
       return { kind: 'constant', type: 'Edm.String', value: token.value };
     case 'guid':
       return { kind: 'constant', type: 'Edm.Guid', value: token.value };

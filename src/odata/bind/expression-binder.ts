@@ -86,10 +86,10 @@ export function bindExpression(token: ExprToken, scope: BindingScope): BoundExpr
       return { kind: 'negate', operand, type };
     }
     case 'in': {
-      const operand = bindExpression(token.left, scope);
+      const operand = bindPrimitive(token.left, scope);
       const operandType = typeOf(operand);
       const list = token.list.map((item) => {
-        const bound = bindExpression(item, scope);
+        const bound = bindPrimitive(item, scope);
         const itemType = typeOf(bound);
         if (operandType === null || itemType === null) return bound;
         if (!comparable(operandType, itemType)) throw incompatible(operandType, itemType, 'In', item.span);
@@ -106,6 +106,16 @@ export function bindExpression(token: ExprToken, scope: BindingScope): BoundExpr
   }
 }
 
+/**
+ * An operand that must be a primitive value. `$it` and navigation paths bind to entities, whose
+ * type is unknown to typeOf() like null's; a function, `in`, arithmetic or `$compute` given one is refused here.
+ */
+export function bindPrimitive(token: ExprToken, scope: BindingScope): BoundExpr {
+  const bound = bindExpression(token, scope);
+  if (bound.kind === 'entityRef') throw semanticError('An entity was found where a primitive value is expected: name one of its properties.', token.span);
+  return bound;
+}
+
 function negateConstant(value: NonNullable<BoundExpr & { kind: 'constant' }>['value']): typeof value {
   if (typeof value === 'number') return -value;
   if (typeof value === 'bigint') return -value;
@@ -113,9 +123,14 @@ function negateConstant(value: NonNullable<BoundExpr & { kind: 'constant' }>['va
   return value;
 }
 
+/** `null` as written: no type yet (a cast that always fails is a null of its target type, which is not Boolean). */
+function isNullLiteral(expr: BoundExpr): boolean {
+  return expr.kind === 'constant' && expr.value === null && expr.type === null;
+}
+
 export function requireBoolean(expr: BoundExpr, span: Span, message: string): void {
   const type = typeOf(expr);
-  if (type !== 'Edm.Boolean' && !(expr.kind === 'constant' && expr.value === null)) throw semanticError(message, span);
+  if (type !== 'Edm.Boolean' && !isNullLiteral(expr)) throw semanticError(message, span);
 }
 
 function incompatible(left: string, right: string, operator: string, span: Span) {
@@ -143,7 +158,7 @@ export function bindBinary(operator: BoundBinaryOperator | 'has', left: BoundExp
     case 'and':
     case 'or': {
       for (const [side, t] of [[left, leftType], [right, rightType]] as const) {
-        if (t !== 'Edm.Boolean' && !(side.kind === 'constant' && side.value === null)) throw incompatible(leftType ?? 'null', rightType ?? 'null', kindName, span);
+        if (t !== 'Edm.Boolean' && !isNullLiteral(side)) throw incompatible(leftType ?? 'null', rightType ?? 'null', kindName, span);
       }
       return { kind: 'binary', operator, left, right, type: 'Edm.Boolean' };
     }
@@ -155,7 +170,7 @@ export function bindBinary(operator: BoundBinaryOperator | 'has', left: BoundExp
     case 'le': {
       if (left.kind === 'entityRef' || right.kind === 'entityRef') {
         const other = left.kind === 'entityRef' ? right : left;
-        if ((operator === 'eq' || operator === 'ne') && other.kind === 'constant' && other.value === null) {
+        if ((operator === 'eq' || operator === 'ne') && isNullLiteral(other)) {
           return { kind: 'binary', operator, left, right, type: 'Edm.Boolean' };
         }
         throw semanticError(`A navigation property can only be compared with null, using 'eq' or 'ne'.`, span);
@@ -176,6 +191,7 @@ export function bindBinary(operator: BoundBinaryOperator | 'has', left: BoundExp
     case 'div':
     case 'divby':
     case 'mod': {
+      if (left.kind === 'entityRef' || right.kind === 'entityRef') throw semanticError(`An entity is not a numeric value: the operator '${kindName}' needs one of its properties.`, span);
       if (leftType === null || rightType === null) {
         const type = leftType ?? rightType;
         if (type === null || !isNumeric(type)) throw incompatible(leftType ?? 'null', rightType ?? 'null', kindName, span);
@@ -340,7 +356,7 @@ function bindCall(token: CallToken, scope: BindingScope): BoundExpr {
       token.nameSpan,
     );
   }
-  const args = token.args.map((a) => bindExpression(a, scope));
+  const args = token.args.map((a) => bindPrimitive(a, scope));
   const types = args.map(typeOf);
   const signatures = functionSignatures[name];
   const match = signatures.find((s) => s.params.length === args.length && s.params.every((p, i) => implicitlyConvertible(types[i]!, p)));
@@ -374,7 +390,18 @@ function bindCast(token: CallToken, scope: BindingScope): BoundExpr {
   const from = typeOf(bound);
   if (from === name) return bound;
   if (bound.kind === 'constant' && (from === null || canFold(from, name))) return convertConstant(bound.value, from, name);
+  // A cast that fails is null (OData 4.0 part 2, 5.1.1.10.1); one between types with no conversion
+  // always fails (ASP.NET's Expression.Convert has none either), so it is null without asking the engine.
+  if (from !== null && !convertible(from, name)) return { kind: 'constant', type: name, value: null };
   return { kind: 'cast', operand: bound, type: name, lenient: true };
+}
+
+/** Casts with a conversion: between numbers, to and from text, and between the date and time types. */
+function convertible(from: EdmPrimitive, to: EdmPrimitive): boolean {
+  if (from === 'Edm.String' || to === 'Edm.String') return true;
+  if (isNumeric(from) && isNumeric(to)) return true;
+  if (from === 'Edm.DateTimeOffset') return to === 'Edm.Date' || to === 'Edm.TimeOfDay';
+  return from === 'Edm.Date' && to === 'Edm.DateTimeOffset';
 }
 
 function canFold(from: EdmPrimitive, to: EdmPrimitive): boolean {

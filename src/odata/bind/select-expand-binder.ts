@@ -2,8 +2,8 @@
 import type { EntityTypeDef, PropertyDef } from '../../model/types.js';
 import { semanticError, ODataError } from '../errors.js';
 import type { ComputeItemToken, ExpandItemToken, NestedOptionsToken, OrderByItemToken, SelectItemToken } from '../parse/syntax.js';
-import { bindExpression, pathText, requireBoolean, type BindingScope } from './expression-binder.js';
-import type { BoundExpand, BoundOrderItem, ComputedItem, Projection, RangeVariable } from './semantic.js';
+import { bindExpression, bindPrimitive, pathText, requireBoolean, type BindingScope } from './expression-binder.js';
+import type { BoundExpand, BoundExpr, BoundOrderItem, ComputedItem, Projection, RangeVariable } from './semantic.js';
 
 export function bindCompute(items: readonly ComputeItemToken[], scope: BindingScope): ComputedItem[] {
   const bound: ComputedItem[] = [];
@@ -15,7 +15,7 @@ export function bindCompute(items: readonly ComputeItemToken[], scope: BindingSc
     if (bound.some((b) => b.alias.toLowerCase() === alias.toLowerCase())) {
       throw semanticError(`The alias '${alias}' is defined more than once in $compute.`, item.alias.span);
     }
-    bound.push({ alias, expr: bindExpression(item.expr, scope) });
+    bound.push({ alias, expr: bindPrimitive(item.expr, scope) });
   }
   return bound;
 }
@@ -27,13 +27,20 @@ export function withComputed(scope: BindingScope, computed: readonly ComputedIte
   return { ...scope, computed: map };
 }
 
+function isConstant(expr: BoundExpr): boolean {
+  return expr.kind === 'constant' || (expr.kind === 'computed' && isConstant(expr.expr));
+}
+
 export function bindOrderBy(items: readonly OrderByItemToken[], scope: BindingScope): BoundOrderItem[] {
-  return items.map((item) => {
+  return items.flatMap((item) => {
     const expr = bindExpression(item.expr, scope);
     if (expr.kind === 'entityRef' || expr.kind === 'lambda') {
       throw semanticError('The $orderby expression must evaluate to a single primitive value.', item.expr.span);
     }
-    return { expr, descending: item.direction === 'desc' };
+    // Ordering by a constant (`$orderby=1`, `null`, a cast that always fails, an alias of one)
+    // orders nothing; SQL would read an integer there as a column position and refuses a NULL.
+    if (isConstant(expr)) return [];
+    return [{ expr, descending: item.direction === 'desc' }];
   });
 }
 

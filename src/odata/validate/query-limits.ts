@@ -14,6 +14,12 @@ export interface QueryLimits {
   readonly maxAnyAllExpressionDepth: number;
   /** Characters of the request URL; enforced by http/, not by validateQuery. */
   readonly maxUrlLength: number;
+  /**
+   * Entities one response writes, expanded ones included each time they are written; enforced by
+   * http/ on the rows read. A page whose expansions would write more holds fewer rows (its next link
+   * goes on from there); a single entity that would is refused.
+   */
+  readonly maxExpandedEntities: number;
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
@@ -28,4 +34,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({
   maxAnyAllExpressionDepth: 4,
   // Room for a filter at maxNodeCount, percent-encoded: 250 `MachineId eq <guid> or` terms take 15,250.
   maxUrlLength: 16_384,
+  // A collection expanded under a single-valued navigation is written again for every row that shares
+  // it: 1,000 summaries each with their delivery group's summaries came to 513 MB of JSON on a fleet
+  // of 40 machines, at V8's limit on one string. 100,000 entities are some 50 MB at most.
+  maxExpandedEntities: 100_000,
 });

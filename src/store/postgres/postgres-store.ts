@@ -37,6 +37,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   return new PostgresStore(url, options.readUrl ?? url, reads, writer);
 }
 
+/**
+ * A data exception (SQLSTATE class 22: division by zero, a value out of range, text that does not
+ * convert) is the request's problem with the data it met, not a fault of the server: it is reported
+ * in the words of DuckDB's data errors ("Invalid Input Error: ..."), which the app answers with a 400.
+ */
+function dataError(error: unknown): Error | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !code.startsWith('22')) return undefined;
+  return new Error(`Invalid Input Error: ${error.message}`, { cause: error });
+}
+
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
   private writeTail: Promise<unknown> = Promise.resolve();
@@ -70,7 +81,7 @@ export class PostgresStore implements Store {
       return { columns: result.fields.map((f) => f.name), rows: result.rows as RowValue[][] };
     } catch (e) {
       if (signal?.aborted) throw new QueryCancelledError(signal.reason);
-      throw e;
+      throw dataError(e) ?? e;
     } finally {
       signal?.removeEventListener('abort', cancel);
       client.release();
