@@ -23,6 +23,7 @@ import { requestIdOf, registerRequestIds } from './request-ids.js';
 import { loggerOptions, registerRequestLog, type RequestLog } from './request-log.js';
 import { registerSecurityHeaders, type CorsOptions } from './security-headers.js';
 import { registerDashboard } from './dashboard.js';
+import { clientErrorHandler } from './client-errors.js';
 
 /** Citrix documents one query in flight per customer and a 30-second query time limit. */
 export const DEFAULT_CONCURRENCY_PER_CUSTOMER = 1;
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       // Query text is parsed by our own OData parser from the raw URL, never by Fastify.
       querystringParser: () => ({}),
     },
+    clientErrorHandler: clientErrorHandler(limits.maxUrlLength),
     // Errors Fastify raises before routing (a malformed percent-escape in the path) get the OData shape too.
     frameworkErrors: (error, _request, reply) => {
       void sendError(reply, new ODataError('syntax', `The request URL is not valid: ${error.message}`, { target: 'path' }));

@@ -113,7 +113,11 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     model: request.model,
     customerId: request.customerId,
     query,
-    paging: { pageSize: preferred ?? MAX_PAGE_SIZE, skiptoken: options.skiptoken && openPageToken(options.skiptoken.value, tokenScope(request)) },
+    paging: {
+      pageSize: preferred ?? MAX_PAGE_SIZE,
+      skiptoken: options.skiptoken && openPageToken(options.skiptoken.value, tokenScope(request)),
+      wholeResultRows: request.cache.limits.maxRowsPerEntry,
+    },
     compiler: request.compiler,
   });
   const headers: Record<string, string> = {};

@@ -85,6 +85,12 @@ export interface BlockQuery {
 
 export interface PagingRequest {
   readonly pageSize: number;
+  /**
+   * At most how many rows of an aggregated result the first page computes for the walk to page
+   * through (the result cache keeps no larger block); pages past them are read by keyset.
+   * Default: unbounded.
+   */
+  readonly wholeResultRows?: number;
   /** The `$skiptoken` text of a next link, decoded here because its shape depends on the ordering. */
   readonly skiptoken: string | undefined;
 }

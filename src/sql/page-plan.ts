@@ -73,8 +73,18 @@ export function pagePlan(request: PageRequest): QueryPlan {
   const page = bounded(1);
   let block: BlockQuery | undefined;
   if (request.wholeResult) {
-    const whole = select({ columns: cols.list.filter((_, i) => i !== countColumn), from: request.rows.from, joins: request.rows.joins, where: request.rows.where, orderBy: keyset.map((k) => orderNode(k.expr, k.descending)) });
-    block = { query: compile(whole), wider: [], rows: Number.MAX_SAFE_INTEGER, whole: true };
+    // Bounded: millions of groups read whole into JS would hold memory and the event loop. Whole
+    // pages only, so the walk has no short page where the block ends.
+    const rows = paging.wholeResultRows === undefined ? undefined : (request.skip ?? 0) + Math.max(1, Math.floor(paging.wholeResultRows / Math.max(1, pageRows))) * Math.max(1, pageRows);
+    const whole = select({
+      columns: cols.list.filter((_, i) => i !== countColumn),
+      from: request.rows.from,
+      joins: request.rows.joins,
+      where: request.rows.where,
+      orderBy: keyset.map((k) => orderNode(k.expr, k.descending)),
+      limit: rows === undefined ? undefined : rows + 1,
+    });
+    block = { query: compile(whole), wider: [], rows: rows ?? Number.MAX_SAFE_INTEGER, whole: true };
   } else if (request.collection && token) {
     // Only a walk reads ahead: a first page costs what it needs, and the second starts the blocks.
     const rows = Math.min(paging.pageSize * READ_AHEAD_PAGES, remainingTop ?? Infinity);

@@ -57,7 +57,13 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   // Kept only when later pages will read it.
   const id = start + plan.pageRows < block.rows.length ? access.cache.put(block) : undefined;
   const page = fromBlock(plan, block, id, start);
-  const count = blockQuery.whole && plan.countFromToken === undefined && plan.countColumn !== undefined ? block.rows.length : await countOf(store, plan, block.rows);
+  // A whole result counts itself, unless it was cut at its bound.
+  const count =
+    blockQuery.whole && plan.countFromToken === undefined && plan.countColumn !== undefined
+      ? more
+        ? Number((await store.query(plan.countQuery)).rows[0]![0])
+        : block.rows.length
+      : await countOf(store, plan, block.rows);
   return finish(store, plan, page.rows, page.hasMore, count, page.next);
 }
 

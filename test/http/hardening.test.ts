@@ -2,6 +2,7 @@
 // error body and in the one log line per request; no credential in the log; security headers;
 // CORS only for the origins the operator names.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -130,5 +131,27 @@ describe('request ids, logs and headers', () => {
     } finally {
       await closed.close();
     }
+  });
+
+  test('a request Node refuses (headers past the limit) gets an OData error and Connection: close', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));
+        let text = '';
+        socket.on('data', (c: Buffer) => (text += c.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const answer = await raw(`GET ${root}/Machines?$filter=${'x'.repeat(1_100_000)} HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n`);
+    const [head, body] = answer.split('\r\n\r\n');
+    assert.match(head!, /^HTTP\/1.1 431 /);
+    assert.match(head!, /\r\nConnection: close\r\n/i);
+    assert.equal(JSON.parse(body!).error.code, 'BadRequest');
+    assert.match(JSON.parse(body!).error.message, /at most \d+ characters/);
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n');
+    assert.match(garbage, /^HTTP\/1.1 400 /);
+    assert.equal(JSON.parse(garbage.split('\r\n\r\n')[1]!).error.code, 'BadRequest');
   });
 });

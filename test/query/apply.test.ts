@@ -189,6 +189,24 @@ describe('combined with query options and paging', () => {
     assert.deepEqual(cached.rows, viaKeyset.rows);
   });
 
+  test('an aggregated result larger than the cache bound is computed up to the bound, then paged by keyset; the count is of all', async () => {
+    const url = `${root}/ResourceUtilization?$apply=groupby((MachineId),aggregate(PercentCpu with max as Peak))&$orderby=Peak desc&$count=true`;
+    const whole = await walk(fleet, url, { Prefer: 'odata.maxpagesize=7' });
+    const boundedApp = await buildApp({ model: monitorModel, store: fleet.store, compiler: () => new DuckDbQueryCompiler(), access: noAuth(fleet.customerId), resultCache: { ttlMs: 60_000, maxRowsPerEntry: 10, maxTotalRows: 1000 } });
+    let first: any;
+    const bounded = await walk({ ...fleet, get: async (u: string, h: Record<string, string> = {}) => {
+      const r = await boundedApp.inject({ method: 'GET', url: u, headers: h });
+      first ??= JSON.parse(r.body);
+      return { status: r.statusCode, body: JSON.parse(r.body), headers: r.headers, text: r.body };
+    } }, url, { Prefer: 'odata.maxpagesize=7' });
+    await boundedApp.close();
+    const [[n]] = await fleet.sql(`SELECT count(DISTINCT MachineId) FROM ResourceUtilization WHERE ${C} = $1`, [fleet.customerId]);
+    assert.ok(Number(n) > 20, `only ${n} groups`);
+    assert.equal(first['@odata.count'], Number(n));
+    assert.equal(bounded.rows.length, Number(n));
+    assert.deepEqual(bounded.rows, whole.rows);
+  });
+
   test('nested groupby equals the flat grouping; filter after groupby', async () => {
     const nested = await fleet.get(`${root}/ResourceUtilizationSummary?$apply=groupby((Granularity),groupby((MachineId),aggregate(UptimeInMinutes with max as U)))/filter(U gt 0)&$count=true&$top=0`);
     const flat = await fleet.get(`${root}/ResourceUtilizationSummary?$apply=groupby((Granularity,MachineId),aggregate(UptimeInMinutes with max as U))/filter(U gt 0)&$count=true&$top=0`);
