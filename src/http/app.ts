@@ -1,7 +1,7 @@
 // The Fastify application: the token endpoint and the OData routes at both service roots, with
 // who may ask (tokens and customers), how many at once (429) and for how long (the query time
 // limit). Tests build it and use inject().
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Model } from '../model/model.js';
 import { ODataError } from '../odata/errors.js';
 import { metadataDocument } from '../odata/format/metadata-document.js';
@@ -103,12 +103,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const limits = deps.limits ?? DEFAULT_QUERY_LIMITS;
   const app = Fastify({
     logger: loggerOptions(deps.log),
-    disableRequestLogging: true,
+    // Fastify's own request lines (which would log every header) are off; request-log.ts writes one line instead.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // A request that arrives on an open connection while the server drains (SIGTERM) is answered
     // like any other, instead of Fastify's own 503 body; new connections are refused meanwhile.
     return503OnClosing: false,
     genReqId: requestIdOf,
-    requestIdLogLabel: 'requestId',
     // Node refuses a request line and headers past 16 KB with a bare 431; with room above the URL
     // limit, a long URL gets our 400 that says what the limit is.
     http: { maxHeaderSize: Math.max(16_384, Math.min(limits.maxUrlLength, 1_048_576) + 16_384) },

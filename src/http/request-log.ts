@@ -36,7 +36,7 @@ export function loggableUrl(url: string): string {
 /** Fastify's logger options for a request log (false: no log). */
 export function loggerOptions(log: RequestLog | undefined): FastifyServerOptions['logger'] {
   if (log === undefined) return false;
-  // Fastify's own request lines (which would log every header) are off: see disableRequestLogging in app.ts.
+  // Fastify's own request lines (which would log every header) are off: see the logController in app.ts.
   return { level: log.level, ...(log.stream ? { stream: log.stream } : {}) };
 }
 
