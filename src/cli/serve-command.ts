@@ -69,9 +69,6 @@ function developmentAccess(customerId: string): { access: AccessMode; issueToken
 
 const WORKER_PORT = 'MONITOR_ODATA_WORKER_PORT';
 
-/** How long a PostgreSQL request slot outlives its request at most, should its node die. */
-const SLOT_LEASE_MARGIN_MS = 10_000;
-
 /** Opens the database and serves the API until the process is stopped. */
 export async function serve(options: ServeOptions): Promise<void> {
   if (options.readOnly && options.auth !== 'none') throw new Error(READ_ONLY_NEEDS_NO_AUTH);
@@ -79,7 +76,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const store = await openStore(options.db, { memoryLimit: options.memoryLimit, readOnly: options.readOnly, readUrl: options.readDb });
   const auth = options.auth === 'none' ? developmentAccess(options.customer) : await tokenAccess(store);
   // On PostgreSQL every process (--workers, other machines) shares the per-customer limit.
-  const concurrencyLimit = store.engine === 'postgres' ? await SharedConcurrencyLimit.open(store, options.concurrency, options.queryTimeoutMs + SLOT_LEASE_MARGIN_MS) : undefined;
+  const concurrencyLimit = store.engine === 'postgres' ? await SharedConcurrencyLimit.open(store, options.concurrency) : undefined;
   const app = await buildApp({
     model: monitorModel,
     store,

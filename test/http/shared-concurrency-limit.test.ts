@@ -1,5 +1,5 @@
 // The per-customer limit kept in PostgreSQL, as two server processes see it (two instances of the
-// limit on one database are two nodes).
+// limit on one database, each with its own session, are two nodes).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SharedConcurrencyLimit } from '../../src/http/shared-concurrency-limit.js';
@@ -20,7 +20,7 @@ after(async () => {
 });
 
 test('a slot taken on one node is refused on the other until it is freed', async () => {
-  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 1, 60_000)));
+  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 1)));
   const release = await a!.tryAcquire('customer-1');
   assert.ok(release);
   assert.equal(await b!.tryAcquire('customer-1'), undefined);
@@ -37,19 +37,44 @@ test('a slot taken on one node is refused on the other until it is freed', async
 });
 
 test('a limit of three gives three slots across the nodes', async () => {
-  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 3, 60_000)));
+  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 3)));
   const held = [await a!.tryAcquire('c3'), await b!.tryAcquire('c3'), await a!.tryAcquire('c3')];
   assert.ok(held.every((r) => r !== undefined));
   assert.equal(await b!.tryAcquire('c3'), undefined);
   for (const release of held) await release!();
 });
 
-test('a slot whose node died is taken over once its lease has run out', async () => {
-  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 1, 200)));
+test('a slot whose node died is free at once: its session ended with it', async () => {
+  const doomed = await openPostgresStore(database.url);
+  const [a, b] = await Promise.all([doomed, stores[1]!].map((s) => SharedConcurrencyLimit.open(s, 1)));
   assert.ok(await a!.tryAcquire('crashed'));
   assert.equal(await b!.tryAcquire('crashed'), undefined);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await doomed.close();
   const taken = await b!.tryAcquire('crashed');
   assert.ok(taken);
   await taken();
+});
+
+test('many requests racing on one node and two nodes never hold more than the limit', async () => {
+  const [a, b] = await Promise.all(stores.map((s) => SharedConcurrencyLimit.open(s, 2)));
+  let inside = 0;
+  let most = 0;
+  let served = 0;
+  await Promise.all(
+    Array.from({ length: 40 }, async (_, i) => {
+      const release = await (i % 2 === 0 ? a! : b!).tryAcquire('raced');
+      if (!release) return;
+      served++;
+      most = Math.max(most, ++inside);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inside--;
+      await release();
+    }),
+  );
+  assert.ok(served >= 2, `only ${served} served`);
+  assert.ok(most <= 2, `${most} held at once`);
+  // Everything released: both slots can be taken again.
+  const again = [await a!.tryAcquire('raced'), await b!.tryAcquire('raced')];
+  assert.ok(again.every((r) => r !== undefined));
+  for (const release of again) await release!();
 });
