@@ -2,7 +2,8 @@
 // Citrix Cloud, on-premises) through the client library, every next link followed, the rows
 // written as JSON, NDJSON or CSV to stdout or a file, one page in memory at a time.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { appendQueryOptions, isAbsoluteUrl, MonitorClient, MonitorODataError, systemQueryEntries, type RetryInfo, type SystemQueryOptions } from '../client/index.js';
+import { appendQueryOptions, isAbsoluteUrl, MonitorClient, systemQueryEntries, type SystemQueryOptions } from '../client/index.js';
+import { describeFailure, reportRetry } from './output/client-notices.js';
 import { outputSink } from './output/output-sink.js';
 import { queryProgress } from './output/query-progress.js';
 import { OUTPUT_FORMATS, rowWriter, type OutputFormat } from './output/row-writers.js';
@@ -33,22 +34,6 @@ export function queryTarget(target: string, options: SystemQueryOptions): string
 /** The service root: given, or for an absolute URL without one, that URL's origin (which is where its token endpoint is). */
 function serviceRoot(target: string, options: QueryCommandOptions, baseUrlGiven: boolean): string {
   return isAbsoluteUrl(target) && !baseUrlGiven ? new URL(target).origin : options.baseUrl;
-}
-
-/** What a failure says to a person: the OData code and message, or the network error's cause. */
-export function describeFailure(error: unknown): string {
-  if (error instanceof MonitorODataError) return `${error.code} (HTTP ${error.status}): ${error.message}`;
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
-/** On a terminal: why the client waits. */
-function reportRetry(info: RetryInfo): void {
-  const reason = info.status !== undefined ? `HTTP ${info.status}` : describeFailure(info.error);
-  process.stderr.write(`\nretry ${info.attempt} in ${(info.delayMs / 1000).toFixed(1)}s: ${reason}\n`);
 }
 
 export async function runQuery(target: string, options: QueryCommandOptions, baseUrlGiven: boolean): Promise<void> {

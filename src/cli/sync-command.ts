@@ -9,6 +9,7 @@ import { syncMirror, type MirrorRun } from '../sync/sync-mirror.js';
 import { databaseLocation, dialectFor, openStore } from './engine.js';
 import { entitySets, timeSpan } from './option-values.js';
 import { barReporter, lineReporter } from './sync-progress.js';
+import { reportRetry } from './output/client-notices.js';
 
 interface SyncOptions {
   readonly from: string;
@@ -75,9 +76,7 @@ export function syncCommand(): Command {
             clientId: options.clientId,
             clientSecret: options.clientSecret,
             token: options.token,
-            onRetry: (info) => {
-              if (options.progress !== false) process.stderr.write(`upstream ${info.status ?? 'unreachable'}: retrying in ${(info.delayMs / 1000).toFixed(1)} s\n`);
-            },
+            onRetry: options.progress === false ? undefined : reportRetry,
           });
           const target = { store, dialect: dialectFor(store), model: monitorModel, customerId: options.customer, upstreamUrl: options.from };
           for (;;) {

@@ -2,6 +2,7 @@
 // pipes one line per finished set; failures and upstream back-offs always go to stderr.
 import cliProgress from 'cli-progress';
 import type { MirrorReporter } from '../sync/sync-mirror.js';
+import { describeFailure } from './output/client-notices.js';
 import type { SetResult } from '../sync/sync-set.js';
 
 function finishedLine(result: SetResult): string {
@@ -9,7 +10,7 @@ function finishedLine(result: SetResult): string {
 }
 
 function failedLine(set: string, error: unknown): string {
-  return `${set}: failed: ${error instanceof Error ? error.message : String(error)}\n`;
+  return `${set}: failed: ${describeFailure(error)}\n`;
 }
 
 /** On a terminal: one live line per set that stays on screen when the set is done. */

@@ -62,15 +62,15 @@ export async function syncSet(
         const through = advance(page.value) ?? checkpoint.through;
         // Rows at a new instant may be followed by more at the same one: only a finished walk vouches for them.
         const complete = checkpoint.complete && through === checkpoint.through;
-        const stored = await store.transaction(async () => {
+        const before = checkpoint;
+        checkpoint = await store.transaction(async () => {
           await keepPartitions(page.value);
-          const count = await writer.write(customerId, page.value);
-          await writeCheckpoint(store, customerId, set.name, target.upstreamUrl, { through, complete, rows: checkpoint.rows + count });
-          return count;
+          const next: Checkpoint = { through, complete, rows: before.rows + (await writer.write(customerId, page.value)) };
+          await writeCheckpoint(store, customerId, set.name, target.upstreamUrl, next);
+          return next;
         });
-        checkpoint = { through, complete, rows: checkpoint.rows + stored };
         rows += page.value.length;
-        changed += stored;
+        changed += checkpoint.rows - before.rows;
       }
       options.onPage?.({ set: set.name, rows, changed, pages });
     }

@@ -6,40 +6,28 @@ import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { addClient, verifyClientSecret } from '../../src/auth/api-clients.js';
-import { TokenService } from '../../src/auth/tokens.js';
 import { noAuth } from '../../src/http/access.js';
 import { buildApp } from '../../src/http/app.js';
 import { loggableUrl } from '../../src/http/request-log.js';
 import { monitorModel } from '../../src/model/model.js';
 import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
 import { openFleet, type Fleet } from '../support/fleet.js';
+import { openTokenServer } from '../support/servers.js';
 
 const root = '/monitorodata';
 const ORIGIN = 'https://reports.example';
 let fleet: Fleet;
 let app: FastifyInstance;
 let credentials: { clientId: string; clientSecret: string };
+let baseUrl: string;
 const logged: string[] = [];
 
 before(async () => {
   fleet = await openFleet({ postgres: false, machines: 6, days: 1 });
-  const tokens = await TokenService.open(fleet.store);
-  credentials = await addClient(fleet.store, fleet.customerId);
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logged.push(...chunk.toString().split('\n').filter((l) => l !== '')));
-  app = await buildApp({
-    model: monitorModel,
-    store: fleet.store,
-    compiler: () => new DuckDbQueryCompiler(),
-    access: { kind: 'tokens', tokens },
-    issueToken: async ({ clientId, clientSecret }) => {
-      const client = await verifyClientSecret(fleet.store, clientId, clientSecret);
-      return client && tokens.issue({ clientId: client.clientId, customerId: client.customerId });
-    },
-    log: { level: 'info', stream },
-    cors: { origins: [ORIGIN] },
-  });
+  const server = await openTokenServer(fleet, Date.now(), { log: { level: 'info', stream }, cors: { origins: [ORIGIN] } });
+  ({ app, credentials, baseUrl } = server);
 });
 
 after(async () => {
@@ -134,8 +122,7 @@ describe('request ids, logs and headers', () => {
   });
 
   test('a request Node refuses (headers past the limit) gets an OData error and Connection: close', async () => {
-    const address = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = new URL(address);
+    const { port } = new URL(baseUrl);
     const raw = (request: string) =>
       new Promise<string>((resolve, reject) => {
         const socket = connect(Number(port), '127.0.0.1', () => socket.write(request));

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { addClient, verifyClientSecret } from '../../src/auth/api-clients.js';
 import { TokenService } from '../../src/auth/tokens.js';
 import { noAuth } from '../../src/http/access.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDependencies } from '../../src/http/app.js';
 import { monitorModel } from '../../src/model/model.js';
 import { DuckDbQueryCompiler } from '../../src/sql/duckdb-query-compiler.js';
 import type { Fleet } from './fleet.js';
@@ -29,8 +29,8 @@ export interface TokenServer {
   now: number;
 }
 
-/** The fleet served with tokens, as `serve` does, on a clock the test moves. */
-export async function openTokenServer(fleet: Fleet, start: number): Promise<TokenServer> {
+/** The fleet served with tokens, as `serve` does, on a clock the test moves; `more` adds to the app's dependencies. */
+export async function openTokenServer(fleet: Fleet, start: number, more: Partial<AppDependencies> = {}): Promise<TokenServer> {
   const tokens = await TokenService.open(fleet.store);
   const credentials = await addClient(fleet.store, fleet.customerId);
   const server = { tokens, credentials, now: start } as TokenServer;
@@ -44,6 +44,7 @@ export async function openTokenServer(fleet: Fleet, start: number): Promise<Toke
       return client && tokens.issue({ clientId: client.clientId, customerId: client.customerId }, new Date(server.now));
     },
     now: () => new Date(server.now),
+    ...more,
   });
   return Object.assign(server, { app, baseUrl: await listen(app) });
 }
