@@ -3,6 +3,8 @@
 // engine, a full next-link walk, and page 1 versus page 1,000. PostgreSQL is a throwaway server
 // (scripts/postgres-server.ts) loaded from the DuckDB file with COPY.
 // Usage: npx tsx bench/engines.bench.ts [--machines 2000] [--days 90] [--repeat 15] [--walk-pages 0 (all)]
+//   [--db FILE --postgres URL]: measure an already generated file and an already loaded PostgreSQL
+//   (the same fleet) instead of generating and loading (no load times then).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     end: { type: 'string', default: '2025-05-12' },
     repeat: { type: 'string', default: '15' },
     'walk-pages': { type: 'string', default: '0' },
+    db: { type: 'string' },
+    postgres: { type: 'string' },
   },
 });
 const repeat = Number(args.repeat);
@@ -42,7 +46,8 @@ const walkPages = Number(args['walk-pages']) || Infinity;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function get(url: string): Promise<{ ms: number; body: any }> {
+/** `ms`: from sending the request until the last byte of the response has arrived; `parseMs`: the client's JSON.parse of it. */
+function get(url: string): Promise<{ ms: number; parseMs: number; body: any }> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     http
@@ -50,9 +55,11 @@ function get(url: string): Promise<{ ms: number; body: any }> {
         const chunks: Buffer[] = [];
         response.on('data', (c: Buffer) => chunks.push(c));
         response.on('end', () => {
+          const ms = performance.now() - start;
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          const parseMs = performance.now() - start - ms;
           if (response.statusCode !== 200) reject(new Error(`${url}: ${response.statusCode} ${JSON.stringify(body).slice(0, 300)}`));
-          else resolve({ ms: performance.now() - start, body });
+          else resolve({ ms, parseMs, body });
         });
       })
       .on('error', reject);
@@ -82,16 +89,7 @@ function sqlOf(path: string, query: string, compiler: () => QueryCompiler) {
   return plan.block?.query ?? plan.query;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-engines-'));
-const file = join(dir, 'fleet.duckdb');
-const postgres = await startPostgres();
-stopWithProcess(postgres);
-const servers: ChildProcess[] = [];
-try {
-  const lines: string[] = [];
-  lines.push(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
-  lines.push(`data: ${args.machines} machines x ${args.days} days, seed 1, end ${args.end}; medians of ${repeat} after 2 warm-ups, engines and direct SQL taking turns`);
-
+async function generateAndLoad(lines: string[]): Promise<void> {
   let started = performance.now();
   await run(['bin/monitor-odata.js', 'generate', '--db', file, '--machines', args.machines!, '--days', args.days!, '--seed', '1', '--end', args.end!, '--progress', 'lines']);
   const duckLoad = (performance.now() - started) / 1000;
@@ -106,6 +104,20 @@ try {
   }
   const pgLoad = (performance.now() - started) / 1000;
   lines.push(`load: DuckDB generate + load ${duckLoad.toFixed(1)} s; PostgreSQL: the same file copied in with COPY (indexes, partitions, ANALYZE) ${pgLoad.toFixed(1)} s`);
+}
+
+const reuse = args.db !== undefined && args.postgres !== undefined;
+const dir = mkdtempSync(join(tmpdir(), 'monitor-odata-engines-'));
+const file = reuse ? args.db! : join(dir, 'fleet.duckdb');
+const postgres = reuse ? { url: args.postgres!, stop: () => undefined } : await startPostgres();
+if (!reuse) stopWithProcess(postgres as Awaited<ReturnType<typeof startPostgres>>);
+const servers: ChildProcess[] = [];
+try {
+  const lines: string[] = [];
+  lines.push(`machine: ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}`);
+  lines.push(`data: ${args.machines} machines x ${args.days} days, seed 1, end ${args.end}; medians of ${repeat} after 2 warm-ups, engines and direct SQL taking turns`);
+
+  if (!reuse) await generateAndLoad(lines);
 
   const duck = await startServer(file, ['--read-only']);
   const pgServer = await startServer(postgres.url, []);
@@ -130,28 +142,32 @@ try {
     ['seed 5: $apply unused machines', 'ResourceUtilizationSummary', `$apply=filter(Granularity eq 60 and SummaryDate ge ${day(7)} and UptimeInMinutes gt 0)/expand(Machine,expand(DesktopGroup,filter(Name ne null)))/compute(cast(TotalSessionCount,Edm.Int64) as TotalSessionCountInt64 )/groupby((DesktopGroup/Name,MachineId,Machine/Name),aggregate(TotalSessionCountInt64 with sum as TotalSessionCountSum))/filter(TotalSessionCountSum eq 0)&$count=true`],
   ];
   lines.push('');
-  lines.push('| request | rows | DuckDB direct (ms) | DuckDB end to end | ratio | PostgreSQL direct (ms) | PostgreSQL end to end | ratio |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('End to end: from sending the request until the last byte of the response has arrived. The client\'s JSON.parse of the body comes after, and is shown on its own.');
+  lines.push('');
+  lines.push('| request | rows | DuckDB direct (ms) | DuckDB end to end | ratio | PostgreSQL direct (ms) | PostgreSQL end to end | ratio | client JSON.parse (ms) |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, path, query] of seeds) {
     const cells: string[] = [];
     let rows = 0;
     const times = engines.map(() => ({ direct: [] as number[], e2e: [] as number[] }));
+    const parses: number[] = [];
     const statements = engines.map((e) => sqlOf(path, query, e.compiler));
     for (let i = 0; i < repeat + 2; i++) {
       for (const [k, engine] of engines.entries()) {
         const t0 = performance.now();
         await engine.direct(statements[k]!.sql, statements[k]!.parameters);
         const direct = performance.now() - t0;
-        const { ms, body } = await get(`${engine.base}/${path}?${encodeURI(query)}`);
+        const { ms, parseMs, body } = await get(`${engine.base}/${path}?${encodeURI(query)}`);
         rows = body.value.length;
         if (i >= 2) {
           times[k]!.direct.push(direct);
           times[k]!.e2e.push(ms);
+          parses.push(parseMs);
         }
       }
     }
     for (const t of times) cells.push(median(t.direct).toFixed(1), median(t.e2e).toFixed(1), (median(t.e2e) / median(t.direct)).toFixed(2));
-    lines.push(`| ${name} | ${rows} | ${cells.join(' | ')} |`);
+    lines.push(`| ${name} | ${rows} | ${cells.join(' | ')} | ${median(parses).toFixed(1)} |`);
   }
 
   lines.push('');

@@ -38,11 +38,25 @@ function dayPrefix(day: number): string {
   return text;
 }
 
+/** Recently written instants: a page repeats few of them (one SummaryDate per hour, one CreatedDate per rollup). */
+const instantTexts = new Map<number, string>();
+const MAX_INSTANT_TEXTS = 8192;
+
 /** OData JSON form as ASP.NET writes it: `2024-07-30T09:13:46.247Z`, fraction trimmed, none when zero. */
 export function odataDateTimeOffset(micros: bigint): string {
   const n = Number(micros);
   // Exact in a double up to 2^53 microseconds (year 2255); beyond, the slower exact path.
   if (!Number.isSafeInteger(n)) return slowOdataDateTimeOffset(micros);
+  let text = instantTexts.get(n);
+  if (text === undefined) {
+    text = instantText(n);
+    if (instantTexts.size >= MAX_INSTANT_TEXTS) instantTexts.clear();
+    instantTexts.set(n, text);
+  }
+  return text;
+}
+
+function instantText(n: number): string {
   const day = Math.floor(n / MICROS_PER_DAY);
   const ofDay = n - day * MICROS_PER_DAY;
   const second = Math.floor(ofDay / 1_000_000);

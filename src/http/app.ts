@@ -16,6 +16,7 @@ import { LocalConcurrencyLimit, type ConcurrencyLimit } from './concurrency-limi
 import { engineErrorResponse, errorResponse } from './error-body.js';
 import { contentType } from './negotiation.js';
 import { PreparedPages, type PreparedPagesLimits } from './prepared-pages.js';
+import { ResponseBuffers } from './response-buffers.js';
 import { followsNextLink, handleQuery, type QueryRequest, type QueryResponse } from './query-handler.js';
 import { matchServiceRoot, SERVICE_ROOTS } from './service-roots.js';
 import { registerTokenRoute, type IssueToken } from './token-route.js';
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const limit = deps.concurrencyLimit ?? new LocalConcurrencyLimit(deps.concurrencyPerCustomer ?? DEFAULT_CONCURRENCY_PER_CUSTOMER);
   const now = deps.now ?? (() => new Date());
   registerTokenRoute(app, deps.issueToken ?? (async () => undefined));
+  const bodies = new ResponseBuffers();
   const prepared = deps.preparedPages instanceof PreparedPages ? deps.preparedPages : new PreparedPages<Answer>(deps.preparedPages);
 
   app.setNotFoundHandler((request, reply) => {
@@ -220,6 +222,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       cache,
       signal: AbortSignal.any([gone.signal, timeLimit.signal]),
       limits,
+      allocate: bodies.allocate,
     };
     let response: Answer;
     try {
@@ -239,6 +242,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       });
     }
     reply.code(response.status).headers(ODATA_VERSION).headers(response.headers);
+    reply.raw.once('finish', () => bodies.recycle(response.bytes));
     if (response.contentType === 'text') return reply.type('text/plain').send(response.bytes);
     return reply.type(contentType(response.json!)).send(response.bytes);
   };

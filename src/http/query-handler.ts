@@ -13,6 +13,7 @@ import type { ResultCache } from '../store/result-cache.js';
 import { firstRows, rowsWithin, runPlan, type PageRows } from '../store/run-plan.js';
 import { cancellableBy, type Store } from '../store/store.js';
 import { negotiateJson, preferredPageSize } from './negotiation.js';
+import type { AllocateBody } from './response-buffers.js';
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -39,6 +40,8 @@ export interface QueryRequest {
   readonly signal?: AbortSignal;
   /** What one request may ask for; DEFAULT_QUERY_LIMITS when absent. */
   readonly limits?: QueryLimits;
+  /** Memory for the response body (fresh when absent). */
+  readonly allocate?: AllocateBody;
 }
 
 export interface QueryResponse {
@@ -141,7 +144,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
       next = { path: request.path, rawQuery: nextQuery(request.rawQuery, sealPageToken(encodePageToken({ after: plan.orderColumns.map((c) => last[c]!), returned, count: page.count, stride, block: page.next }), tokenScope(request))) };
     }
     const nextLink = next && `${request.serviceRoot}/${next.path}?${next.rawQuery}`;
-    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot }), headers, next };
+    return { status: 200, contentType: 'json', json, body: writeCollection({ context, page, entity: plan.entity, nextLink }, { options: json, serviceRoot: request.serviceRoot, allocate: request.allocate }), headers, next };
   }
   const row = page.rows[0];
   if (!row) throw new ODataError('notFound', `No entity was found for the key in '${request.path}'.`, { target: 'path' });
@@ -157,5 +160,5 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const head = json.metadata !== 'none' ? `"@odata.context":${JSON.stringify(context)},` : '';
     return { status: 200, contentType: 'json', json, body: `{${head}"value":${value}}`, headers };
   }
-  return { status: 200, contentType: 'json', json, body: writeEntity(context, row, plan.entity, { options: json, serviceRoot: request.serviceRoot, children: page.children }), headers };
+  return { status: 200, contentType: 'json', json, body: writeEntity(context, row, plan.entity, { options: json, serviceRoot: request.serviceRoot, children: page.children, allocate: request.allocate }), headers };
 }

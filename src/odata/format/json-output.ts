@@ -39,9 +39,12 @@ export class JsonOutput {
     return this.marked ? json.replace(MARKED, '$1') : json;
   }
 
-  /** The finished text as UTF-8 bytes. */
-  bytes(json: string): Buffer {
+  /** The finished text as UTF-8 bytes, in memory from `allocate` (exactly as many bytes as the text needs). */
+  bytes(json: string, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
     const text = this.text(json);
-    return Buffer.from(text, this.ascii ? 'latin1' : 'utf8');
+    const encoding = this.ascii ? 'latin1' : 'utf8';
+    const bytes = allocate(this.ascii ? text.length : Buffer.byteLength(text, 'utf8'));
+    bytes.write(text, 0, encoding);
+    return bytes;
   }
 }

@@ -25,6 +25,8 @@ export interface WriterContext {
   readonly serviceRoot: string;
   readonly children: ChildRows;
   readonly output: JsonOutput;
+  /** Memory for the finished body (Buffer.allocUnsafe when absent). */
+  readonly allocate?: (size: number) => Buffer;
 }
 
 type ValueReader = (row: readonly RowValue[], context: WriterContext) => JsonPrimitive;
@@ -170,7 +172,7 @@ export interface CollectionDocument {
   readonly nextLink: string | undefined;
 }
 
-export function writeCollection(doc: CollectionDocument, base: Pick<WriterContext, 'options' | 'serviceRoot'>): Buffer {
+export function writeCollection(doc: CollectionDocument, base: Pick<WriterContext, 'options' | 'serviceRoot' | 'allocate'>): Buffer {
   const { options } = base;
   const context: WriterContext = { ...base, children: doc.page.children, output: new JsonOutput() };
   const write = entityWriter(doc.entity, options);
@@ -182,12 +184,12 @@ export function writeCollection(doc: CollectionDocument, base: Pick<WriterContex
   if (doc.page.count !== undefined) document['@odata.count'] = options.ieee754 ? String(doc.page.count) : doc.page.count;
   document.value = value;
   if (doc.nextLink) document['@odata.nextLink'] = context.output.string(doc.nextLink);
-  return context.output.bytes(JSON.stringify(document));
+  return context.output.bytes(JSON.stringify(document), base.allocate);
 }
 
-export function writeEntity(contextUrl: string, row: readonly RowValue[], entity: EntityLayout, base: Pick<WriterContext, 'options' | 'serviceRoot' | 'children'>): Buffer {
+export function writeEntity(contextUrl: string, row: readonly RowValue[], entity: EntityLayout, base: Pick<WriterContext, 'options' | 'serviceRoot' | 'children' | 'allocate'>): Buffer {
   const context: WriterContext = { ...base, output: new JsonOutput() };
   const body = entityWriter(entity, base.options)(row, context);
   const document = base.options.metadata !== 'none' ? { '@odata.context': context.output.string(contextUrl), ...body } : body;
-  return context.output.bytes(JSON.stringify(document));
+  return context.output.bytes(JSON.stringify(document), base.allocate);
 }
