@@ -75,7 +75,8 @@ function run(cmd: string[]): Promise<void> {
 
 async function startServer(db: string, extra: string[]): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/monitor-odata.js', 'serve', '--db', db, '--port', String(port), '--auth', 'none', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Started as the bin's first line starts it.
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/monitor-odata.js', 'serve', '--db', db, '--port', String(port), '--auth', 'none', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => c.toString().includes('serving') && resolve());
     child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
