@@ -130,7 +130,7 @@ export async function handleQuery(request: QueryRequest): Promise<QueryResponse>
     const result = await store.query(plan.countQuery);
     return { status: 200, contentType: 'text', json: undefined, body: String(result.rows[0]![0]), headers };
   }
-  const page = withinBudget(await runPlan(store, plan, { cache: request.cache, signature: signatureOf(request) }), plan.entity, request.limits ?? DEFAULT_QUERY_LIMITS);
+  const page = withinBudget(await runPlan(store, plan, { cache: request.cache, signature: signatureOf(request), signal: request.signal, readAhead: request.store }), plan.entity, request.limits ?? DEFAULT_QUERY_LIMITS);
   const context = contextUrl(request.serviceRoot, query);
   if (query.kind === 'collection') {
     let next: QueryResponse['next'];

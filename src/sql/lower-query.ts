@@ -68,6 +68,8 @@ export interface QueryPlan {
    * aggregation (first page only), or the next pages of a keyset walk. Absent for single entities.
    */
   readonly block: BlockQuery | undefined;
+  /** The block of a walk that follows the rows after `after` (the last ordering values of a block), `stride` the lead's advance per page. */
+  readonly blockAfter: ((after: readonly RowValue[], stride: bigint | undefined) => BlockQuery) | undefined;
   /** The cached block and position the request's token names. */
   readonly cached: PageToken['block'];
   readonly skip: number;

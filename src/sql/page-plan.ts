@@ -4,6 +4,7 @@ import type { QueryCompiler } from './query-compiler.js';
 import { decodePageToken, keysetPredicate, probableEnds, type KeysetItem, type PageToken } from './keyset.js';
 import type { BlockQuery, EntityLayout, PagingRequest, QueryPlan } from './lower-query.js';
 import { orderNode, type Columns } from './select-list.js';
+import type { RowValue } from '../store/store.js';
 import { and, select, type FromNode, type JoinNode, type SelectNode, type SqlExpr } from './sql-nodes.js';
 
 /** Rows before paging: FROM, joins and WHERE. */
@@ -53,21 +54,21 @@ export function pagePlan(request: PageRequest): QueryPlan {
   const pageRows = request.collection ? Math.min(paging.pageSize, remainingTop ?? Infinity) : 2;
   const countSelect = countOf(request.counted);
   const countColumn = request.count && token?.count === undefined ? cols.add({ kind: 'scalar', query: countSelect }) : undefined;
-  const pageSelect = (bound: SqlExpr | undefined, rows = pageRows) =>
+  const pageSelect = (bound: SqlExpr | undefined, rows = pageRows, from = token) =>
     select({
       columns: cols.list,
       from: request.rows.from,
       joins: request.rows.joins,
-      where: and(request.rows.where, token ? keysetPredicate(keyset, token.after) : undefined, bound),
+      where: and(request.rows.where, from ? keysetPredicate(keyset, from.after) : undefined, bound),
       orderBy: request.collection ? keyset.map((k) => orderNode(k.expr, k.descending)) : [],
       limit: rows + 1,
-      offset: token ? undefined : request.skip,
+      offset: from ? undefined : request.skip,
     });
   const compile = (node: SelectNode) => request.compiler().compile(node);
   /** The statement bounded by the nearest probable end, and the wider ones (then the unbounded one) to try when it comes back short. */
-  const bounded = (pages: number, rows?: number) => {
-    const ends = token ? probableEnds(keyset, token, pages) : [];
-    const [first, ...wider] = [...ends, undefined].map((end) => compile(pageSelect(end, rows)));
+  const bounded = (pages: number, rows?: number, from = token) => {
+    const ends = from ? probableEnds(keyset, from, pages) : [];
+    const [first, ...wider] = [...ends, undefined].map((end) => compile(pageSelect(end, rows, from)));
     return { query: first!, wider };
   };
   const page = bounded(1);
@@ -90,6 +91,15 @@ export function pagePlan(request: PageRequest): QueryPlan {
     const rows = Math.min(paging.pageSize * READ_AHEAD_PAGES, remainingTop ?? Infinity);
     block = { ...bounded(READ_AHEAD_PAGES, rows), rows, whole: false };
   }
+  // The block after a block, read while the walk pages through the one before (not under `$top`, where the walk may stop sooner).
+  const blockAfter =
+    block !== undefined && !block.whole && remainingTop === undefined
+      ? (after: readonly RowValue[], stride: bigint | undefined): BlockQuery => {
+          const from: PageToken = { after, returned: 0, count: undefined, stride, block: undefined };
+          const rows = paging.pageSize * READ_AHEAD_PAGES;
+          return { ...bounded(READ_AHEAD_PAGES, rows, from), rows, whole: false };
+        }
+      : undefined;
   return {
     query: page.query,
     entity: request.entity,
@@ -104,6 +114,7 @@ export function pagePlan(request: PageRequest): QueryPlan {
     strideBefore: token?.stride,
     leadBefore: token?.after[0],
     block,
+    blockAfter,
     cached: token?.block,
     skip: request.skip ?? 0,
   };

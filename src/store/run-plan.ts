@@ -2,7 +2,8 @@
 // expand per level, grouping child rows under their parents.
 import type { EntityLayout, ExpandPlan, QueryPlan } from '../sql/lower-query.js';
 import type { CachedBlock, ResultCache } from './result-cache.js';
-import type { CompiledQuery, ResultSet, RowValue, Store } from './store.js';
+import { strideOf } from '../sql/keyset.js';
+import { cancellableBy, QueryCancelledError, type CompiledQuery, type ResultSet, type RowValue, type Store } from './store.js';
 
 type Row = readonly RowValue[];
 
@@ -21,6 +22,10 @@ export interface CacheAccess {
   readonly cache: ResultCache;
   /** Tenant, path and options of the request (everything but the skiptoken and the page). */
   readonly signature: string;
+  /** Stops waiting for a block still being read (the request's time limit, or its client gone). */
+  readonly signal?: AbortSignal;
+  /** The store blocks are read ahead on: not the request's (its end cancels its queries); such a read stops when the cache would have let it go. */
+  readonly readAhead?: Store;
 }
 
 /** Child rows of each collection expand, by the parent's join values. */
@@ -30,20 +35,68 @@ export function parentKey(row: Row, columns: readonly number[]): string {
   return columns.map((c) => String(row[c])).join('\u0000');
 }
 
-/** A page cut from a block; the next link points into the block while it has rows left. */
+/**
+ * A page cut from a block; the next link points into the block while it has rows left, then into
+ * the block read after it. `done`: the page reaches the block's end.
+ */
 function fromBlock(plan: QueryPlan, block: CachedBlock, id: string | undefined, start: number) {
   const rows = block.rows.slice(start, start + plan.pageRows);
   const end = start + rows.length;
   const left = end < block.rows.length;
-  return { rows, hasMore: left || block.more, next: left && id !== undefined ? { id, position: end } : undefined };
+  const next = left && id !== undefined ? { id, position: end } : !left && block.more && block.following !== undefined ? { id: block.following, position: 0 } : undefined;
+  return { rows, hasMore: left || block.more, next, done: !left };
+}
+
+/** Resolves when `done` does, or rejects with QueryCancelledError when the signal aborts first. */
+function waitFor(done: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return done;
+  if (signal.aborted) return Promise.reject(new QueryCancelledError(signal.reason));
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(new QueryCancelledError(signal.reason));
+    signal.addEventListener('abort', abort, { once: true });
+    void done.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Starts reading the block after `block` (kept as `id`), so that the walk goes on into it without
+ * waiting for a statement at the block's end. A failed read leaves the walk to its keyset.
+ */
+function readFollowing(plan: QueryPlan, access: CacheAccess, id: string | undefined, block: CachedBlock): void {
+  const engine = access.readAhead;
+  if (engine === undefined || !engine.readsAheadInBackground || id === undefined || plan.blockAfter === undefined || !block.more || block.following !== undefined || block.rows.length === 0) return;
+  const first = block.rows[0]!;
+  const last = block.rows[block.rows.length - 1]!;
+  const lead = plan.orderColumns[0]!;
+  const advance = strideOf(first[lead], last[lead]);
+  const pages = BigInt(Math.max(1, Math.round(block.rows.length / Math.max(1, plan.pageRows))));
+  const query = plan.blockAfter(plan.orderColumns.map((c) => last[c]!), advance === undefined ? undefined : advance / pages);
+  const following = access.cache.reserve(access.signature);
+  if (!access.cache.follow(id, following)) {
+    access.cache.abandon(following);
+    return;
+  }
+  untilEnough(cancellableBy(engine, AbortSignal.timeout(access.cache.limits.ttlMs)), query.query, query.wider, query.rows).then(
+    (result) => {
+      const more = result.rows.length > query.rows;
+      access.cache.fill(following, { signature: access.signature, rows: more ? result.rows.slice(0, query.rows) : result.rows, more });
+    },
+    () => access.cache.abandon(following),
+  );
 }
 
 /** Reads a block of pages (or the whole aggregated result) in one statement and caches it. */
 async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Promise<PageRows | undefined> {
+  // The block the token names may still be being read ahead.
+  if (plan.cached) await waitFor(access.cache.settled(plan.cached.id), access.signal);
   const cached = plan.cached ? access.cache.get(plan.cached.id, access.signature) : undefined;
   if (cached && plan.cached!.position < cached.rows.length) {
-    const page = fromBlock(plan, cached, plan.cached!.id, plan.cached!.position);
-    if (!page.next) access.cache.release(plan.cached!.id);
+    readFollowing(plan, access, plan.cached!.id, cached);
+    const page = fromBlock(plan, access.cache.get(plan.cached!.id, access.signature) ?? cached, plan.cached!.id, plan.cached!.position);
+    if (page.done) access.cache.release(plan.cached!.id);
     return finish(store, plan, page.rows, page.hasMore, plan.countFromToken, page.next);
   }
   const blockQuery = plan.block;
@@ -56,7 +109,8 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   const start = blockQuery.whole ? plan.skip : 0;
   // Kept only when later pages will read it.
   const id = start + plan.pageRows < block.rows.length ? access.cache.put(block) : undefined;
-  const page = fromBlock(plan, block, id, start);
+  if (!blockQuery.whole) readFollowing(plan, access, id, block);
+  const page = fromBlock(plan, (id !== undefined && access.cache.get(id, access.signature)) || block, id, start);
   // A whole result counts itself, unless it was cut at its bound.
   const count =
     blockQuery.whole && plan.countFromToken === undefined && plan.countColumn !== undefined

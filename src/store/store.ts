@@ -35,6 +35,12 @@ export class QueryCancelledError extends Error {
 /** The engine behind the API: DuckDB (embedded) or PostgreSQL. */
 export interface Store {
   readonly engine: 'duckdb' | 'postgres';
+  /**
+   * Reading rows ahead frees the walk from waiting: the engine's work runs beside the JS thread
+   * (DuckDB executes on threads of its own). Not for `pg`, which decodes every row on the JS
+   * thread, so a block read ahead only moves that work onto the pages served meanwhile.
+   */
+  readonly readsAheadInBackground?: boolean;
   /** Run one read query. */
   query(query: CompiledQuery, options?: QueryOptions): Promise<ResultSet>;
   /** Runs `fn` while no other process changes the schema (engines several processes share). */
@@ -48,6 +54,7 @@ export interface Store {
 export function cancellableBy(store: Store, signal: AbortSignal): Store {
   return {
     engine: store.engine,
+    readsAheadInBackground: store.readsAheadInBackground,
     query: (query, options) => store.query(query, { ...options, signal: options?.signal ? AbortSignal.any([signal, options.signal]) : signal }),
     execute: (sql, parameters) => store.execute(sql, parameters),
     close: () => store.close(),

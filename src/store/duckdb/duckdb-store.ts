@@ -81,6 +81,7 @@ export async function openDuckDbStore(path: string, opts: DuckDbStoreOptions = {
 
 export class DuckDbStore implements Store {
   readonly engine = 'duckdb' as const;
+  readonly readsAheadInBackground = true;
   private readonly idle: ReadConnection[] = [];
   private readonly waiting: ((c: ReadConnection) => void)[] = [];
   private readonly all: ReadConnection[] = [];
