@@ -38,6 +38,17 @@ function dayPrefix(day: number): string {
   return text;
 }
 
+/** Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's days_from_civil). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
 /** Recently written instants: a page repeats few of them (one SummaryDate per hour, one CreatedDate per rollup). */
 const instantTexts = new Map<number, string>();
 const MAX_INSTANT_TEXTS = 8192;

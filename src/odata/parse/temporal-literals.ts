@@ -4,6 +4,7 @@
 // fractional digits, offsets within +-14:00) and reject the rest with a syntax error, rather than
 // accept ABNF-valid values (year 0000, negative years) that the reference service cannot serve.
 import type { Span } from '../errors.js';
+import { daysFromCivil } from '../../edm/date-time.js';
 import { syntaxErrorAt } from './parse-error.js';
 import type { LiteralToken } from './syntax.js';
 
@@ -27,17 +28,6 @@ const TIME_SHAPE = /^(\d+):(\d+)(?::(\d+)(?:\.(\d*))?)?/;
 const OFFSET_SHAPE = /^([+-])(\d+):(\d+)/;
 /** Enough characters for the longest valid DateTimeOffset (`9999-12-31T23:59:59.9999999+14:00`). */
 const WINDOW = 48;
-
-/** Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = (month + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
 
 function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

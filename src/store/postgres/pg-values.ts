@@ -3,6 +3,7 @@
 // UUIDs as lower-case strings, other numbers as numbers. Parsers apply to our queries only (passed
 // per query), never installed globally in `pg`.
 import pg from 'pg';
+import { daysFromCivil } from '../../edm/date-time.js';
 import type { RowValue } from '../store.js';
 
 const OID = {
@@ -29,16 +30,6 @@ function twoDigits(text: string, at: number): number {
   const a = text.charCodeAt(at) - DIGIT_0;
   const b = text.charCodeAt(at + 1) - DIGIT_0;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 /**
