@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { startPostgres, stopWithProcess } from '../scripts/postgres-server.js';
-import { freePort } from '../src/cli/free-port.js';
 import { DEFAULT_CUSTOMER_ID } from '../src/generate/defaults.js';
 import { monitorModel } from '../src/model/model.js';
 import { bindQuery } from '../src/odata/bind/query-binder.js';
@@ -29,6 +28,7 @@ import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import { loadFromDuckDb } from '../src/store/postgres/load-from-duckdb.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { parameterValue } from '../src/store/postgres/pg-values.js';
+import { startServe } from '../test/support/serve-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,16 +73,6 @@ function run(cmd: string[]): Promise<void> {
   });
 }
 
-async function startServer(db: string, extra: string[]): Promise<{ child: ChildProcess; base: string }> {
-  const port = await freePort();
-  // Started as the bin's first line starts it.
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/monitor-odata.js', 'serve', '--db', db, '--port', String(port), '--auth', 'none', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('serving') && resolve());
-    child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}/monitorodata` };
-}
 
 function sqlOf(path: string, query: string, compiler: () => QueryCompiler) {
   const bound = bindQuery({ model: monitorModel, path: parseResourcePath(path), options: parseQueryString(query), now: BigInt(Date.now()) * 1000n });
@@ -120,15 +110,17 @@ try {
 
   if (!reuse) await generateAndLoad(lines);
 
-  const duck = await startServer(file, ['--read-only']);
-  const pgServer = await startServer(postgres.url, []);
-  servers.push(duck.child, pgServer.child);
+  // Started as the bin's first line starts it (its Node flags), request log on.
+  const duckServer = await startServe(['--db', file, '--port', '0', '--auth', 'none', '--read-only']);
+  const pgServer = await startServe(['--db', postgres.url, '--port', '0', '--auth', 'none']);
+  servers.push(duckServer.child, pgServer.child);
+  const duck = { base: `${duckServer.url}/monitorodata` };
   const duckDirect = await (await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' })).connect();
   const pgDirect = new pg.Client({ connectionString: postgres.url, options: '-c TimeZone=UTC' });
   await pgDirect.connect();
   const engines = [
     { name: 'DuckDB', base: duck.base, compiler: () => new DuckDbQueryCompiler(), direct: async (sql: string, p: readonly unknown[]) => (await duckDirect.runAndReadAll(sql, p as never)).getRows().length },
-    { name: 'PostgreSQL', base: pgServer.base, compiler: () => new PostgresQueryCompiler(), direct: async (sql: string, p: readonly unknown[]) => (await pgDirect.query({ text: sql, values: p.map(parameterValue), rowMode: 'array' })).rows.length },
+    { name: 'PostgreSQL', base: `${pgServer.url}/monitorodata`, compiler: () => new PostgresQueryCompiler(), direct: async (sql: string, p: readonly unknown[]) => (await pgDirect.query({ text: sql, values: p.map(parameterValue), rowMode: 'array' })).rows.length },
   ];
 
   const endDay = new Date(`${args.end}T00:00:00Z`);

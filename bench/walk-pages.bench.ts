@@ -2,10 +2,9 @@
 // pages that wait for the next block of read-ahead rows. Serves a generated file (or a PostgreSQL
 // URL) with `--auth none` and walks ResourceUtilizationSummary as a client does (each body parsed).
 // Usage: npx tsx bench/walk-pages.bench.ts --db FILE|postgres://... [--pages 800] [--set ResourceUtilizationSummary]
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import { freePort } from '../src/cli/free-port.js';
+import { startServe } from '../test/support/serve-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -16,14 +15,9 @@ const { values: args } = parseArgs({
 });
 if (!args.db) throw new Error('--db FILE|postgres://... is required (generate one with monitor-odata generate)');
 
-const port = await freePort();
 const readOnly = /^postgres(ql)?:\/\//i.test(args.db) ? [] : ['--read-only'];
-// Started as the bin's first line starts it.
-const server = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/monitor-odata.js', 'serve', '--db', args.db, '--port', String(port), '--auth', 'none', '--log-level', 'warn', ...readOnly], { stdio: ['ignore', 'pipe', 'inherit'] });
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on('data', (c: Buffer) => c.toString().includes('serving') && resolve());
-  server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-});
+// Started as the bin's first line starts it (its Node flags).
+const server = await startServe(['--db', args.db, '--port', '0', '--auth', 'none', '--log-level', 'warn', ...readOnly]);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const get = (url: string) =>
   new Promise<any>((resolve, reject) => {
@@ -37,7 +31,7 @@ const get = (url: string) =>
   });
 
 try {
-  let next: string | undefined = `http://127.0.0.1:${port}/monitorodata/${args.set}`;
+  let next: string | undefined = `${server.url}/monitorodata/${args.set}`;
   const times: number[] = [];
   let rows = 0;
   while (next && times.length < Number(args.pages)) {
@@ -56,5 +50,5 @@ try {
   console.log(`first 40 pages (ms): ${times.slice(0, 40).map((t) => t.toFixed(0)).join(' ')}`);
 } finally {
   agent.destroy();
-  server.kill('SIGTERM');
+  server.child.kill('SIGTERM');
 }

@@ -3,6 +3,7 @@ import type { Model } from '../model/model.js';
 import { bindQuery } from '../odata/bind/query-binder.js';
 import { ODataError } from '../odata/errors.js';
 import { contextUrl } from '../odata/format/context-url.js';
+import type { AllocateBody } from '../odata/format/json-output.js';
 import { jsonValue, rawValueText, writeCollection, writeEntity, type JsonOptions } from '../odata/format/json-writer.js';
 import { parseQueryString, parseResourcePath, percentDecode } from '../odata/parse/index.js';
 import { DEFAULT_QUERY_LIMITS, validateQuery, type QueryLimits } from '../odata/validate/index.js';
@@ -13,7 +14,6 @@ import type { ResultCache } from '../store/result-cache.js';
 import { firstRows, rowsWithin, runPlan, type PageRows } from '../store/run-plan.js';
 import { cancellableBy, type Store } from '../store/store.js';
 import { negotiateJson, preferredPageSize } from './negotiation.js';
-import type { AllocateBody } from './response-buffers.js';
 
 export const MAX_PAGE_SIZE = 1000;
 

@@ -87,12 +87,13 @@ export class ResultCache {
     pending?.settle();
   }
 
-  /** Notes the block that follows `id`; false when `id` is gone or already has one. */
-  follow(id: string, following: string): boolean {
+  /** Notes the block that follows `id` and returns the block as now kept; undefined when `id` is gone or already has one. */
+  follow(id: string, following: string): CachedBlock | undefined {
     const entry = this.entries.get(id);
-    if (entry === undefined || entry.following !== undefined) return false;
-    this.entries.set(id, { ...entry, following });
-    return true;
+    if (entry === undefined || entry.following !== undefined) return undefined;
+    const followed = { ...entry, following };
+    this.entries.set(id, followed);
+    return followed;
   }
 
   /** Drops a block its walk has read to the end. */

@@ -63,11 +63,12 @@ function waitFor(done: Promise<void>, signal: AbortSignal | undefined): Promise<
 
 /**
  * Starts reading the block after `block` (kept as `id`), so that the walk goes on into it without
- * waiting for a statement at the block's end. A failed read leaves the walk to its keyset.
+ * waiting for a statement at the block's end; returns the block to page from (naming the one that
+ * follows, once there is one). A failed read leaves the walk to its keyset.
  */
-function readFollowing(plan: QueryPlan, access: CacheAccess, id: string | undefined, block: CachedBlock): void {
+function readFollowing(plan: QueryPlan, access: CacheAccess, id: string | undefined, block: CachedBlock): CachedBlock {
   const engine = access.readAhead;
-  if (engine === undefined || !engine.readsAheadInBackground || id === undefined || plan.blockAfter === undefined || !block.more || block.following !== undefined || block.rows.length === 0) return;
+  if (engine === undefined || !engine.readsAheadInBackground || id === undefined || plan.blockAfter === undefined || !block.more || block.following !== undefined || block.rows.length === 0) return block;
   const first = block.rows[0]!;
   const last = block.rows[block.rows.length - 1]!;
   const lead = plan.orderColumns[0]!;
@@ -75,9 +76,10 @@ function readFollowing(plan: QueryPlan, access: CacheAccess, id: string | undefi
   const pages = BigInt(Math.max(1, Math.round(block.rows.length / Math.max(1, plan.pageRows))));
   const query = plan.blockAfter(plan.orderColumns.map((c) => last[c]!), advance === undefined ? undefined : advance / pages);
   const following = access.cache.reserve(access.signature);
-  if (!access.cache.follow(id, following)) {
+  const followed = access.cache.follow(id, following);
+  if (followed === undefined) {
     access.cache.abandon(following);
-    return;
+    return block;
   }
   untilEnough(cancellableBy(engine, AbortSignal.timeout(access.cache.limits.ttlMs)), query.query, query.wider, query.rows).then(
     (result) => {
@@ -86,6 +88,7 @@ function readFollowing(plan: QueryPlan, access: CacheAccess, id: string | undefi
     },
     () => access.cache.abandon(following),
   );
+  return followed;
 }
 
 /** Reads a block of pages (or the whole aggregated result) in one statement and caches it. */
@@ -94,8 +97,7 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   if (plan.cached) await waitFor(access.cache.settled(plan.cached.id), access.signal);
   const cached = plan.cached ? access.cache.get(plan.cached.id, access.signature) : undefined;
   if (cached && plan.cached!.position < cached.rows.length) {
-    readFollowing(plan, access, plan.cached!.id, cached);
-    const page = fromBlock(plan, access.cache.get(plan.cached!.id, access.signature) ?? cached, plan.cached!.id, plan.cached!.position);
+    const page = fromBlock(plan, readFollowing(plan, access, plan.cached!.id, cached), plan.cached!.id, plan.cached!.position);
     if (page.done) access.cache.release(plan.cached!.id);
     return finish(store, plan, page.rows, page.hasMore, plan.countFromToken, page.next);
   }
@@ -109,8 +111,7 @@ async function readBlock(store: Store, plan: QueryPlan, access: CacheAccess): Pr
   const start = blockQuery.whole ? plan.skip : 0;
   // Kept only when later pages will read it.
   const id = start + plan.pageRows < block.rows.length ? access.cache.put(block) : undefined;
-  if (!blockQuery.whole) readFollowing(plan, access, id, block);
-  const page = fromBlock(plan, (id !== undefined && access.cache.get(id, access.signature)) || block, id, start);
+  const page = fromBlock(plan, blockQuery.whole ? block : readFollowing(plan, access, id, block), id, start);
   // A whole result counts itself, unless it was cut at its bound.
   const count =
     blockQuery.whole && plan.countFromToken === undefined && plan.countColumn !== undefined

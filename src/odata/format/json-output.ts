@@ -16,6 +16,9 @@ const MARK = `\u0000${NONCE}:`;
 const MARKED = new RegExp(`"\\\\u0000${NONCE}:(-?\\d+)"`, 'g');
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** Memory for a finished body: exactly `size` bytes, all of which the writer fills. */
+export type AllocateBody = (size: number) => Buffer;
+
 export class JsonOutput {
   private marked = false;
   private ascii = true;
@@ -40,7 +43,7 @@ export class JsonOutput {
   }
 
   /** The finished text as UTF-8 bytes, in memory from `allocate` (exactly as many bytes as the text needs). */
-  bytes(json: string, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  bytes(json: string, allocate: AllocateBody = Buffer.allocUnsafe): Buffer {
     const text = this.text(json);
     const encoding = this.ascii ? 'latin1' : 'utf8';
     const bytes = allocate(this.ascii ? text.length : Buffer.byteLength(text, 'utf8'));

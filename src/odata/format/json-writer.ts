@@ -8,7 +8,7 @@ import type { EntityLayout } from '../../sql/lower-query.js';
 import { parentKey, type ChildRows, type PageRows } from '../../store/run-plan.js';
 import type { RowValue } from '../../store/store.js';
 import type { MetadataLevel } from '../parse/syntax.js';
-import { JsonOutput } from './json-output.js';
+import { JsonOutput, type AllocateBody } from './json-output.js';
 import { objectFactory, type MemberValue } from './object-factory.js';
 
 export interface JsonOptions {
@@ -26,7 +26,7 @@ export interface WriterContext {
   readonly children: ChildRows;
   readonly output: JsonOutput;
   /** Memory for the finished body (Buffer.allocUnsafe when absent). */
-  readonly allocate?: (size: number) => Buffer;
+  readonly allocate?: AllocateBody;
 }
 
 type ValueReader = (row: readonly RowValue[], context: WriterContext) => JsonPrimitive;
